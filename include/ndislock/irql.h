@@ -1,0 +1,101 @@
+/*
+ * ndislock/irql.h - the IRQL model: one interrupt request level per thread.
+ *
+ * A thread starts at PASSIVE_LEVEL.  Raising to DISPATCH_LEVEL is what taking
+ * a spin lock does; DPC and timer callbacks run at DISPATCH_LEVEL on threads
+ * the library owns; an ISR and a synchronize callback run at the interrupt's
+ * DIRQL (above DISPATCH_LEVEL).  Lowering below DISPATCH_LEVEL first runs the
+ * work that was deferred for this thread (ndislock_irql_defer), at
+ * DISPATCH_LEVEL, the way Windows drains a processor's DPC queue.
+ */
+#ifndef NDISLOCK_IRQL_H
+#define NDISLOCK_IRQL_H
+
+#include <ndislock/atomic.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint8_t ndislock_irql_t;
+
+#define NDISLOCK_PASSIVE_LEVEL  0
+#define NDISLOCK_APC_LEVEL      1
+#define NDISLOCK_DISPATCH_LEVEL 2
+#define NDISLOCK_DIRQL_MIN      3   /* lowest device IRQL */
+#define NDISLOCK_PROFILE_LEVEL  27  /* values above 15 are accepted; 15 is the top */
+#define NDISLOCK_HIGH_LEVEL     15
+
+/* What a thread is running right now; set by the interrupt/DPC/timer code. */
+enum ndislock_context {
+    NDISLOCK_CTX_THREAD = 0,      /* an ordinary thread (driver entry points) */
+    NDISLOCK_CTX_DPC,             /* MiniportInterruptDPC or another DPC */
+    NDISLOCK_CTX_TIMER,           /* an NDIS timer object's callback */
+    NDISLOCK_CTX_ISR,             /* MiniportInterrupt (MiniportISR) */
+    NDISLOCK_CTX_DISABLE_INTR,    /* MiniportDisableInterruptEx */
+    NDISLOCK_CTX_SYNC,            /* a MiniportSynchronizeInterrupt callback */
+};
+
+/* Work to run once this thread's IRQL drops below DISPATCH_LEVEL. */
+struct ndislock_deferred {
+    struct ndislock_deferred *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+/* Per-thread state.  irql first: the fast paths touch one cache line. */
+struct ndislock_thread {
+    ndislock_irql_t irql;               /* current IRQL */
+    uint8_t context;                    /* enum ndislock_context */
+    uint8_t has_deferred;               /* deferred_head != NULL */
+    struct ndislock_deferred *deferred_head, *deferred_tail;
+};
+
+/* Defined in the library; initial-exec TLS access from executables. */
+NDISLOCK_API extern __thread struct ndislock_thread ndislock_tls;
+
+NDISLOCK_API void ndislock__irql_run_deferred(ndislock_irql_t new_irql);
+
+/* KeGetCurrentIrql. */
+NDISLOCK_INLINE ndislock_irql_t ndislock_irql_current(void)
+{
+    return ndislock_tls.irql;
+}
+
+/* KeRaiseIrql: sets the IRQL to new_irql (meant to be >= current), returns the old one. */
+NDISLOCK_INLINE ndislock_irql_t ndislock_irql_raise(ndislock_irql_t new_irql)
+{
+    ndislock_irql_t old = ndislock_tls.irql;
+
+    ndislock_tls.irql = new_irql;
+    return old;
+}
+
+/* KeLowerIrql: sets the IRQL to new_irql (meant to be <= current). */
+NDISLOCK_INLINE void ndislock_irql_lower(ndislock_irql_t new_irql)
+{
+    if (NDISLOCK_UNLIKELY(ndislock_tls.has_deferred) && new_irql < NDISLOCK_DISPATCH_LEVEL)
+        ndislock__irql_run_deferred(new_irql);
+    else
+        ndislock_tls.irql = new_irql;
+}
+
+/*
+ * Queues fn(arg) to run on this thread, at DISPATCH_LEVEL, the next time its
+ * IRQL drops below DISPATCH_LEVEL; runs it at once if the thread is already
+ * below DISPATCH_LEVEL.  The node is the caller's and must stay valid until fn
+ * has started.  FIFO order.
+ */
+NDISLOCK_API void ndislock_irql_defer(struct ndislock_deferred *node, void (*fn)(void *), void *arg);
+
+/* The current thread's context (enum ndislock_context). */
+NDISLOCK_INLINE enum ndislock_context ndislock_context_current(void)
+{
+    return (enum ndislock_context)ndislock_tls.context;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NDISLOCK_IRQL_H */

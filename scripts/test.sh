@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command: builds ndislock with clang and with gcc (-Wall -Wextra
+# -Werror both), and runs every test through CTest: clang's plain run, then
+# gcc's run of each test plain, under ASan+UBSan and under TSan.  The last
+# lines are gcc's CTest summary and the total over both runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin
+
+jobs=$(nproc 2>/dev/null || echo 2)
+pass=0; fail=0
+run_ctest() {   # run_ctest builddir [ctest args...]
+    local dir=$1; shift
+    local log; log=$(mktemp)
+    if ctest --test-dir "$dir" --output-on-failure -j"$jobs" "$@" 2>&1 | tee "$log"; then :; fi
+    local p f
+    p=$(sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\)/\2 \1/p' "$log" | awk '{print $1-$2}')
+    f=$(sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of.*/\1/p' "$log")
+    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+    rm -f "$log"
+}
+
+echo "== clang: build (-Werror) and plain tests"
+cmake -S . -B build/clang -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DNDISLOCK_SANITIZERS=OFF >/dev/null
+cmake --build build/clang
+run_ctest build/clang
+
+echo "== gcc: build (-Werror), tests plain + ASan/UBSan + TSan"
+cmake -S . -B build/gcc -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ >/dev/null
+cmake --build build/gcc
+run_ctest build/gcc
+
+echo "total: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,94 @@
+/*
+ * The contended path of the spin lock (encoding in include/ndislock/spin.h).
+ *
+ * 1. Spin: while the holder is likely running on another CPU, poll the state
+ *    word (read-only, so the line stays shared) with exponential backoff.
+ * 2. Sleep: register in `waiters`, publish the registration with the heavy
+ *    fence (src/lock/park.c says why), then futex-wait on the state word.
+ *    Woken, compete again; no FIFO hand-off, because a strict queue stalls
+ *    behind every preempted waiter.
+ * 3. Starve-proofing: a sleeper that has waited longer than
+ *    NDISLOCK_STARVE_NS marks itself starving.  Unlockers then hand the lock
+ *    over instead of freeing it (state 2), which newcomers cannot take, and
+ *    wake a starving sleeper, who claims it.
+ */
+#include <ndislock/spin.h>
+
+#include "park.h"
+
+/* Spin budget before sleeping: ~2-4 us of pause on current x86 parts. */
+#define NDISLOCK_SPIN_ROUNDS   64
+#define NDISLOCK_BACKOFF_MAX   64
+/* A sleeper waiting longer than this asks for a direct hand-off. */
+#define NDISLOCK_STARVE_NS     1000000ull
+
+static int spin_phase(ndislock_u32_alias *state)
+{
+    unsigned backoff = 1;
+
+    for (int i = 0; i < NDISLOCK_SPIN_ROUNDS; i++) {
+        if (ndislock_pr_load(state, NDISLOCK_RELAXED) == NDISLOCK_SPIN_FREE &&
+            ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE))
+            return 1;
+        for (unsigned j = 0; j < backoff; j++)
+            ndislock_pr_pause();
+        if (backoff < NDISLOCK_BACKOFF_MAX)
+            backoff <<= 1;
+    }
+    return 0;
+}
+
+void ndislock__spin_lock_contended(ndislock_spin_t *l)
+{
+    ndislock_u32_alias *state = ndislock__spin_state(l);
+    ndislock_u32_alias *waiters = ndislock__spin_waiters(l);
+    uint32_t mine = NDISLOCK_WAITER_ONE;   /* what we added to waiters */
+
+    if (spin_phase(state))
+        return;
+
+    ndislock_pr_faa(waiters, NDISLOCK_WAITER_ONE, NDISLOCK_SEQ_CST);
+    ndislock__heavy_fence();
+    uint64_t since = ndislock__now_ns();
+
+    for (;;) {
+        uint32_t s = ndislock_pr_load(state, NDISLOCK_RELAXED);
+
+        if (s == NDISLOCK_SPIN_FREE &&
+            ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE))
+            break;
+        /* A hand-off is for starving sleepers only; its RMW continues the
+         * releaser's release sequence, so acquire here synchronizes with it. */
+        if (s == NDISLOCK_SPIN_HANDOFF && mine != NDISLOCK_WAITER_ONE &&
+            ndislock_pr_cas(state, NDISLOCK_SPIN_HANDOFF, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE))
+            break;
+        if (s != NDISLOCK_SPIN_FREE)
+            ndislock__park((uint32_t *)state, s,
+                           mine == NDISLOCK_WAITER_ONE ? NDISLOCK_PARK_NORMAL
+                                                       : NDISLOCK_PARK_STARVING);
+        if (mine == NDISLOCK_WAITER_ONE && ndislock__now_ns() - since > NDISLOCK_STARVE_NS) {
+            mine += NDISLOCK_STARVING_ONE;
+            ndislock_pr_faa(waiters, NDISLOCK_STARVING_ONE, NDISLOCK_SEQ_CST);
+            ndislock__heavy_fence();   /* same argument as for the registration */
+        } else if (spin_phase(state)) {
+            break;
+        }
+    }
+    /* Only a hint for unlockers from here on: relaxed is enough. */
+    ndislock_pr_fas(waiters, mine, NDISLOCK_RELAXED);
+}
+
+void ndislock__spin_wake(ndislock_spin_t *l)
+{
+    ndislock_u32_alias *state = ndislock__spin_state(l);
+    uint32_t w = ndislock_pr_load(ndislock__spin_waiters(l), NDISLOCK_RELAXED);
+
+    if (w >= NDISLOCK_STARVING_ONE) {
+        /* Take the lock for a starving sleeper.  If a newcomer got it first,
+         * its unlock comes back here and tries again. */
+        if (ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HANDOFF, NDISLOCK_RELAXED))
+            ndislock__unpark((uint32_t *)state, 1, NDISLOCK_PARK_STARVING);
+        return;
+    }
+    ndislock__unpark((uint32_t *)state, 1, NDISLOCK_PARK_ANY);
+}
