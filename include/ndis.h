@@ -41,7 +41,7 @@ typedef struct _NDIS_OBJECT_HEADER {
 #define STATUS_INVALID_PARAMETER       ((NTSTATUS)0xC000000DL)
 #define STATUS_INSUFFICIENT_RESOURCES  ((NTSTATUS)0xC000009AL)
 #define STATUS_NOT_SUPPORTED           ((NTSTATUS)0xC00000BBL)
-#define NT_SUCCESS(Status)             (((NTSTATUS)(Status)) >= 0)
+#define NT_SUCCESS(_Status)             (((NTSTATUS)(_Status)) >= 0)
 
 #define NDIS_STATUS_SUCCESS            ((NDIS_STATUS)STATUS_SUCCESS)
 #define NDIS_STATUS_PENDING            ((NDIS_STATUS)STATUS_PENDING)
@@ -60,97 +60,97 @@ typedef struct _NDIS_OBJECT_HEADER {
 #define HIGH_LEVEL      NDISLOCK_HIGH_LEVEL
 
 #define KeGetCurrentIrql()                 ndislock_irql_current()
-#define KeRaiseIrql(NewIrql, OldIrql)      ((void)(*(OldIrql) = ndislock_irql_raise(NewIrql)))
-#define KeLowerIrql(NewIrql)               ndislock_irql_lower(NewIrql)
+#define KeRaiseIrql(_NewIrql, _OldIrql)      ((void)(*(_OldIrql) = ndislock_irql_raise(_NewIrql)))
+#define KeLowerIrql(_NewIrql)               ndislock_irql_lower(_NewIrql)
 #define KeRaiseIrqlToDpcLevel()            ndislock_irql_raise(DISPATCH_LEVEL)
 #define NDIS_CURRENT_IRQL()                ndislock_irql_current()
-#define NDIS_RAISE_IRQL_TO_DISPATCH(pIrql) ((void)(*(pIrql) = ndislock_irql_raise(DISPATCH_LEVEL)))
-#define NDIS_LOWER_IRQL(OldIrql, CurIrql)                                       \
+#define NDIS_RAISE_IRQL_TO_DISPATCH(_pIrql) ((void)(*(_pIrql) = ndislock_irql_raise(DISPATCH_LEVEL)))
+#define NDIS_LOWER_IRQL(_OldIrql, _CurIrql)                                     \
     do {                                                                        \
-        if ((OldIrql) != (CurIrql))                                             \
-            ndislock_irql_lower(OldIrql);                                       \
+        if ((_OldIrql) != (_CurIrql))                                           \
+            ndislock_irql_lower(_OldIrql);                                      \
     } while (0)
 
 /* ---- Kernel spin locks ---- */
 
-#define KeInitializeSpinLock(SpinLock)                                          \
-    ndislock_spin_init((SpinLock), NDISLOCK_SITE_HERE(#SpinLock))
-#define KeAcquireSpinLock(SpinLock, OldIrql)                                    \
-    ((void)(*(OldIrql) = ndislock_spin_acquire(SpinLock)))
-#define KeAcquireSpinLockRaiseToDpc(SpinLock)   ndislock_spin_acquire(SpinLock)
-#define KeReleaseSpinLock(SpinLock, NewIrql)    ndislock_spin_release((SpinLock), (NewIrql))
-#define KeAcquireSpinLockAtDpcLevel(SpinLock)   ndislock_spin_acquire_at_dpc(SpinLock)
-#define KeReleaseSpinLockFromDpcLevel(SpinLock) ndislock_spin_release_from_dpc(SpinLock)
-#define KeTryToAcquireSpinLockAtDpcLevel(SpinLock)                              \
-    ((BOOLEAN)(ndislock_spin_try_at_dpc(SpinLock) != 0))
-#define KeTestSpinLock(SpinLock)            ((BOOLEAN)(ndislock_spin_is_free(SpinLock) != 0))
+#define KeInitializeSpinLock(_SpinLock)                                         \
+    ndislock_spin_init((_SpinLock), NDISLOCK_SITE_HERE(#_SpinLock))
+#define KeAcquireSpinLock(_SpinLock, _OldIrql)                                  \
+    ((void)(*(_OldIrql) = ndislock_spin_acquire(_SpinLock)))
+#define KeAcquireSpinLockRaiseToDpc(_SpinLock)   ndislock_spin_acquire(_SpinLock)
+#define KeReleaseSpinLock(_SpinLock, _NewIrql)    ndislock_spin_release((_SpinLock), (_NewIrql))
+#define KeAcquireSpinLockAtDpcLevel(_SpinLock)   ndislock_spin_acquire_at_dpc(_SpinLock)
+#define KeReleaseSpinLockFromDpcLevel(_SpinLock) ndislock_spin_release_from_dpc(_SpinLock)
+#define KeTryToAcquireSpinLockAtDpcLevel(_SpinLock)                             \
+    ((BOOLEAN)(ndislock_spin_try_at_dpc(_SpinLock) != 0))
+#define KeTestSpinLock(_SpinLock)            ((BOOLEAN)(ndislock_spin_is_free(_SpinLock) != 0))
 
-#define KeAcquireInStackQueuedSpinLock(SpinLock, LockHandle)                    \
-    ndislock_queued_acquire((SpinLock), (LockHandle))
-#define KeReleaseInStackQueuedSpinLock(LockHandle) ndislock_queued_release(LockHandle)
-#define KeAcquireInStackQueuedSpinLockAtDpcLevel(SpinLock, LockHandle)          \
-    ndislock_queued_lock((SpinLock), (LockHandle))
-#define KeReleaseInStackQueuedSpinLockFromDpcLevel(LockHandle)                  \
-    ndislock_queued_unlock(LockHandle)
+#define KeAcquireInStackQueuedSpinLock(_SpinLock, _LockHandle)                  \
+    ndislock_queued_acquire((_SpinLock), (_LockHandle))
+#define KeReleaseInStackQueuedSpinLock(_LockHandle) ndislock_queued_release(_LockHandle)
+#define KeAcquireInStackQueuedSpinLockAtDpcLevel(_SpinLock, _LockHandle)        \
+    ndislock_queued_lock((_SpinLock), (_LockHandle))
+#define KeReleaseInStackQueuedSpinLockFromDpcLevel(_LockHandle)                 \
+    ndislock_queued_unlock(_LockHandle)
 
 /* ---- NDIS spin locks (the seeds) ---- */
 
-#define NdisAllocateSpinLock(SpinLock)                                          \
-    ndislock_ndis_init((SpinLock), NDISLOCK_SITE_HERE(#SpinLock))
-#define NdisFreeSpinLock(SpinLock)        ndislock_ndis_free(SpinLock)
-#define NdisAcquireSpinLock(SpinLock)     ndislock_ndis_acquire(SpinLock)
-#define NdisReleaseSpinLock(SpinLock)     ndislock_ndis_release(SpinLock)
-#define NdisDprAcquireSpinLock(SpinLock)  ndislock_ndis_dpr_acquire(SpinLock)
-#define NdisDprReleaseSpinLock(SpinLock)  ndislock_ndis_dpr_release(SpinLock)
+#define NdisAllocateSpinLock(_SpinLock)                                         \
+    ndislock_ndis_init((_SpinLock), NDISLOCK_SITE_HERE(#_SpinLock))
+#define NdisFreeSpinLock(_SpinLock)        ndislock_ndis_free(_SpinLock)
+#define NdisAcquireSpinLock(_SpinLock)     ndislock_ndis_acquire(_SpinLock)
+#define NdisReleaseSpinLock(_SpinLock)     ndislock_ndis_release(_SpinLock)
+#define NdisDprAcquireSpinLock(_SpinLock)  ndislock_ndis_dpr_acquire(_SpinLock)
+#define NdisDprReleaseSpinLock(_SpinLock)  ndislock_ndis_dpr_release(_SpinLock)
 
 /* ---- Interlocked ---- */
 
-#define InterlockedIncrement(Addend)          ndislock_interlocked_increment(Addend)
-#define InterlockedDecrement(Addend)          ndislock_interlocked_decrement(Addend)
-#define InterlockedExchange(Target, Value)    ndislock_interlocked_exchange((Target), (Value))
-#define InterlockedExchangeAdd(Addend, Value) ndislock_interlocked_exchange_add((Addend), (Value))
-#define InterlockedCompareExchange(Destination, ExChange, Comperand)            \
-    ndislock_interlocked_compare_exchange((Destination), (ExChange), (Comperand))
+#define InterlockedIncrement(_Addend)          ndislock_interlocked_increment(_Addend)
+#define InterlockedDecrement(_Addend)          ndislock_interlocked_decrement(_Addend)
+#define InterlockedExchange(_Target, _Value)    ndislock_interlocked_exchange((_Target), (_Value))
+#define InterlockedExchangeAdd(_Addend, _Value) ndislock_interlocked_exchange_add((_Addend), (_Value))
+#define InterlockedCompareExchange(_Destination, _ExChange, _Comperand)         \
+    ndislock_interlocked_compare_exchange((_Destination), (_ExChange), (_Comperand))
 
-#define NdisInterlockedIncrement(Addend)      ndislock_interlocked_increment(Addend)
-#define NdisInterlockedDecrement(Addend)      ndislock_interlocked_decrement(Addend)
-#define NdisInterlockedAddUlong(Addend, Increment, SpinLock)                    \
-    ndislock_interlocked_add_ulong((Addend), (Increment), &(SpinLock)->SpinLock)
-#define NdisInterlockedAddLargeStatistic(Addend, Increment)                     \
-    ndislock_interlocked_add_large(&(Addend)->QuadPart, (Increment))
+#define NdisInterlockedIncrement(_Addend)      ndislock_interlocked_increment(_Addend)
+#define NdisInterlockedDecrement(_Addend)      ndislock_interlocked_decrement(_Addend)
+#define NdisInterlockedAddUlong(_Addend, _Increment, _SpinLock)                 \
+    ndislock_interlocked_add_ulong((_Addend), (_Increment), &(_SpinLock)->SpinLock)
+#define NdisInterlockedAddLargeStatistic(_Addend, _Increment)                   \
+    ndislock_interlocked_add_large(&(_Addend)->QuadPart, (_Increment))
 
-#define NdisInitializeListHead(ListHead)      InitializeListHead(ListHead)
-#define NdisInterlockedInsertHeadList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_head((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedInsertTailList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_tail((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedRemoveHeadList(ListHead, SpinLock)                       \
-    ndislock_interlocked_remove_head((ListHead), &(SpinLock)->SpinLock)
-#define NdisInterlockedPushEntryList(ListHead, ListEntry, Lock)                 \
-    ndislock_interlocked_push((ListHead), (ListEntry), &(Lock)->SpinLock)
-#define NdisInterlockedPopEntryList(ListHead, Lock)                             \
-    ndislock_interlocked_pop((ListHead), &(Lock)->SpinLock)
+#define NdisInitializeListHead(_ListHead)      InitializeListHead(_ListHead)
+#define NdisInterlockedInsertHeadList(_ListHead, _ListEntry, _SpinLock)         \
+    ndislock_interlocked_insert_head((_ListHead), (_ListEntry), &(_SpinLock)->SpinLock)
+#define NdisInterlockedInsertTailList(_ListHead, _ListEntry, _SpinLock)         \
+    ndislock_interlocked_insert_tail((_ListHead), (_ListEntry), &(_SpinLock)->SpinLock)
+#define NdisInterlockedRemoveHeadList(_ListHead, _SpinLock)                     \
+    ndislock_interlocked_remove_head((_ListHead), &(_SpinLock)->SpinLock)
+#define NdisInterlockedPushEntryList(_ListHead, _ListEntry, _Lock)              \
+    ndislock_interlocked_push((_ListHead), (_ListEntry), &(_Lock)->SpinLock)
+#define NdisInterlockedPopEntryList(_ListHead, _Lock)                           \
+    ndislock_interlocked_pop((_ListHead), &(_Lock)->SpinLock)
 
-#define ExInterlockedInsertHeadList(ListHead, ListEntry, Lock)                  \
-    ndislock_interlocked_insert_head((ListHead), (ListEntry), (Lock))
-#define ExInterlockedInsertTailList(ListHead, ListEntry, Lock)                  \
-    ndislock_interlocked_insert_tail((ListHead), (ListEntry), (Lock))
-#define ExInterlockedRemoveHeadList(ListHead, Lock)                             \
-    ndislock_interlocked_remove_head((ListHead), (Lock))
-#define ExInterlockedPushEntryList(ListHead, ListEntry, Lock)                   \
-    ndislock_interlocked_push((ListHead), (ListEntry), (Lock))
-#define ExInterlockedPopEntryList(ListHead, Lock)                               \
-    ndislock_interlocked_pop((ListHead), (Lock))
+#define ExInterlockedInsertHeadList(_ListHead, _ListEntry, _Lock)               \
+    ndislock_interlocked_insert_head((_ListHead), (_ListEntry), (_Lock))
+#define ExInterlockedInsertTailList(_ListHead, _ListEntry, _Lock)               \
+    ndislock_interlocked_insert_tail((_ListHead), (_ListEntry), (_Lock))
+#define ExInterlockedRemoveHeadList(_ListHead, _Lock)                           \
+    ndislock_interlocked_remove_head((_ListHead), (_Lock))
+#define ExInterlockedPushEntryList(_ListHead, _ListEntry, _Lock)                \
+    ndislock_interlocked_push((_ListHead), (_ListEntry), (_Lock))
+#define ExInterlockedPopEntryList(_ListHead, _Lock)                             \
+    ndislock_interlocked_pop((_ListHead), (_Lock))
 
 /* ---- Debugging ---- */
 
-#define ASSERT(exp)                                                             \
-    ((void)((exp) ? 0 : (ndislock_assert_failed(#exp, __FILE__, __LINE__), 0)))
-#define NT_ASSERT(exp)   ASSERT(exp)
-#define ASSERTMSG(msg, exp)                                                     \
-    ((void)((exp) ? 0 : (ndislock_assert_failed((msg), __FILE__, __LINE__), 0)))
+#define ASSERT(_exp)                                                            \
+    ((void)((_exp) ? 0 : (ndislock_assert_failed(#_exp, __FILE__, __LINE__), 0)))
+#define NT_ASSERT(_exp)   ASSERT(_exp)
+#define ASSERTMSG(_msg, _exp)                                                   \
+    ((void)((_exp) ? 0 : (ndislock_assert_failed((_msg), __FILE__, __LINE__), 0)))
 #define DbgPrint         ndislock_dbg_print
-#define KdPrint(args)    ((void)ndislock_dbg_print args)
+#define KdPrint(_args)    ((void)ndislock_dbg_print _args)
 
 #ifdef __cplusplus
 }
