@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The test command: builds ndislock with clang and with gcc (-Wall -Wextra
-# -Werror both), and runs every test through CTest: clang's plain run, then
+# The test command: builds ndislock for aarch64 (cross gcc, tests run under
+# qemu-aarch64), with clang and with gcc (-Wall -Wextra -Werror everywhere),
+# and runs every test through CTest: plain on aarch64 and with clang, then
 # gcc's run of each test plain, under ASan+UBSan and under TSan.  The last
-# lines are gcc's CTest summary and the total over both runs.
+# lines are gcc's CTest summary and the total over all runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin
+ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin \
+    gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user
 
 jobs=$(nproc 2>/dev/null || echo 2)
 pass=0; fail=0
@@ -20,6 +22,12 @@ run_ctest() {   # run_ctest builddir [ctest args...]
     pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
     rm -f "$log"
 }
+
+echo "== aarch64: cross build (-Werror), plain tests under qemu-aarch64"
+cmake -S . -B build/aarch64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+      -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_BENCH=OFF >/dev/null
+cmake --build build/aarch64
+run_ctest build/aarch64 -E '^install_test$'   # installs and runs host programs
 
 echo "== clang: build (-Werror) and plain tests"
 cmake -S . -B build/clang -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
