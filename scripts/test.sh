@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin
+ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin libdw-dev
 
 jobs=$(nproc 2>/dev/null || echo 2)
 pass=0; fail=0
