@@ -114,18 +114,18 @@ typedef struct _NDIS_OBJECT_HEADER {
 
 #define NdisInterlockedIncrement(Addend)      ndislock_interlocked_increment(Addend)
 #define NdisInterlockedDecrement(Addend)      ndislock_interlocked_decrement(Addend)
-#define NdisInterlockedAddUlong(Addend, Increment, SpinLock)                    \
-    ndislock_interlocked_add_ulong((Addend), (Increment), &(SpinLock)->SpinLock)
+#define NdisInterlockedAddUlong(Addend, Increment, Lock)                        \
+    ndislock_interlocked_add_ulong((Addend), (Increment), &(Lock)->SpinLock)
 #define NdisInterlockedAddLargeStatistic(Addend, Increment)                     \
     ndislock_interlocked_add_large(&(Addend)->QuadPart, (Increment))
 
 #define NdisInitializeListHead(ListHead)      InitializeListHead(ListHead)
-#define NdisInterlockedInsertHeadList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_head((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedInsertTailList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_tail((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedRemoveHeadList(ListHead, SpinLock)                       \
-    ndislock_interlocked_remove_head((ListHead), &(SpinLock)->SpinLock)
+#define NdisInterlockedInsertHeadList(ListHead, ListEntry, Lock)                \
+    ndislock_interlocked_insert_head((ListHead), (ListEntry), &(Lock)->SpinLock)
+#define NdisInterlockedInsertTailList(ListHead, ListEntry, Lock)                \
+    ndislock_interlocked_insert_tail((ListHead), (ListEntry), &(Lock)->SpinLock)
+#define NdisInterlockedRemoveHeadList(ListHead, Lock)                           \
+    ndislock_interlocked_remove_head((ListHead), &(Lock)->SpinLock)
 #define NdisInterlockedPushEntryList(ListHead, ListEntry, Lock)                 \
     ndislock_interlocked_push((ListHead), (ListEntry), &(Lock)->SpinLock)
 #define NdisInterlockedPopEntryList(ListHead, Lock)                             \

@@ -108,6 +108,7 @@ NDISLOCK_INLINE void ndislock_irql_lower(ndislock_irql_t new_irql)
 {
     if (ndislock__checked_on()) {
         (void)ndislock__checked_irql(0, new_irql);
+        __asm__ __volatile__("" ::: "memory");  /* no tail call: keeps the caller's frame */
         return;
     }
     ndislock__irql_lower_raw(new_irql);

@@ -130,6 +130,8 @@ NDISLOCK_API int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op 
 /* Release l as op does; new_irql is used by KE and QUEUED. */
 NDISLOCK_API void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
                                             ndislock_irql_t new_irql);
+/* After a checked call: no tail call, so the caller's frame (the driver's line) stays in reports. */
+#define NDISLOCK__NO_TAIL() __asm__ __volatile__("" ::: "memory")
 
 /* --- Kernel spin-lock semantics (IRQL handled) --- */
 
@@ -153,6 +155,7 @@ NDISLOCK_INLINE void ndislock_spin_release(ndislock_spin_t *l, ndislock_irql_t n
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(l, NDISLOCK_OP_KE, new_irql);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_unlock(l);
@@ -164,6 +167,7 @@ NDISLOCK_INLINE void ndislock_spin_acquire_at_dpc(ndislock_spin_t *l)
 {
     if (ndislock__checked_on()) {
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_DPC, NULL);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_lock(l);
@@ -174,6 +178,7 @@ NDISLOCK_INLINE void ndislock_spin_release_from_dpc(ndislock_spin_t *l)
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(l, NDISLOCK_OP_KE_DPC, 0);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_unlock(l);
@@ -203,6 +208,7 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
         (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS, NULL);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_irql_t old = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
@@ -217,6 +223,7 @@ NDISLOCK_INLINE void ndislock_ndis_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, 0);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_irql_t old = l->OldIrql;   /* read before unlocking: the next owner overwrites it */
@@ -230,6 +237,7 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
         (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, NULL);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_lock(&l->SpinLock);
@@ -241,6 +249,7 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, 0);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_unlock(&l->SpinLock);
@@ -274,6 +283,7 @@ NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_qu
     h->LockQueue.Lock = l;
     if (ndislock__checked_on()) {
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED_DPC, NULL);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_lock(l);
@@ -284,6 +294,7 @@ NDISLOCK_INLINE void ndislock_queued_unlock(struct ndislock_queue_handle *h)
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED_DPC, 0);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_spin_unlock(h->LockQueue.Lock);
@@ -296,6 +307,7 @@ NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock
         h->LockQueue.Next = NULL;
         h->LockQueue.Lock = l;
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED, &h->OldIrql);
+        NDISLOCK__NO_TAIL();
         return;
     }
     h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
@@ -309,6 +321,7 @@ NDISLOCK_INLINE void ndislock_queued_release(struct ndislock_queue_handle *h)
 {
     if (ndislock__checked_on()) {
         ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED, h->OldIrql);
+        NDISLOCK__NO_TAIL();
         return;
     }
     ndislock_irql_t old = h->OldIrql;

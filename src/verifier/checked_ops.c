@@ -207,6 +207,7 @@ int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_
         v_hist_add(&lk->cls->wait, waited);
     }
     lk->acquired_ns = v_now_ns();
+    lk->report_ns_at_acquire = t->report_ns;
     leave(t);
     if (op == NDISLOCK_OP_NDIS)
         ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = cur;
@@ -289,7 +290,7 @@ void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op, ndislock
         }
         lower = 0;
     }
-    uint64_t held_ns = v_now_ns() - lk->acquired_ns;
+    uint64_t held_ns = v_now_ns() - lk->acquired_ns - (t->report_ns - lk->report_ns_at_acquire);
     v_hist_add(&lk->cls->hold, held_ns);
     if (vstate.opt.hold_us && held_ns > (uint64_t)vstate.opt.hold_us * 1000u) {
         lk->cls->over_budget++;

@@ -61,6 +61,7 @@ struct v_lock {
     struct v_thread *owner;         /* NULL: free */
     uint64_t owner_tid;
     uint64_t acquired_ns;
+    uint64_t report_ns_at_acquire;  /* owner's report_ns when the hold began */
     ndislock_irql_t old_irql;       /* what the hold's release must restore */
     struct v_stack acquired;        /* where the current (or last) hold began */
     struct v_stack released;        /* last release */
@@ -82,6 +83,7 @@ struct v_thread {
     int guard;                      /* inside the verifier: no re-entry */
     int registered;
     const char *il_what;            /* the NdisInterlocked* call in progress */
+    uint64_t report_ns;             /* time spent writing reports: not part of any hold */
     uint64_t tid;
     unsigned nheld, ncb;
     struct v_held held[V_HELD];

@@ -306,6 +306,8 @@ static void emit(enum v_rule rule, const struct v_lock *lk, const struct v_stack
     char tname[32] = "";
     const struct ndislock_site *site = lk && lk->cls ? lk->cls->site : NULL;
 
+    uint64_t t0 = v_now_ns();
+
     pthread_getname_np(pthread_self(), tname, sizeof tname);
     flockfile(f);
     fprintf(f, "ndislock: %s: %s: %s\n", rules[rule].warning ? "warning" : "error", rules[rule].id,
@@ -366,6 +368,7 @@ static void emit(enum v_rule rule, const struct v_lock *lk, const struct v_stack
         fprintf(j, "}\n");
         fflush(j);
     }
+    t->report_ns += v_now_ns() - t0;
     if (rules[rule].warning) {
         vstate.warnings++;
     } else {
