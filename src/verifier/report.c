@@ -134,10 +134,18 @@ static int sym_libdw(uintptr_t pc, struct sym *out, int max)
     const char *fn = dwfl_module_addrname(m, a);
     const char *file = NULL;
     int line = 0, n = 0;
-    Dwfl_Line *ln = dwfl_module_getsrc(m, a);
-    if (ln)
-        file = dwfl_lineinfo(ln, NULL, &line, NULL, NULL, NULL);
     Dwarf_Die *cu = dwfl_module_addrdie(m, a, &bias), *scopes = NULL;
+    if (cu == NULL) {
+        /* no .debug_aranges (clang's default): search the CUs' ranges */
+        while ((cu = dwfl_module_nextcu(m, cu, &bias)) != NULL)
+            if (dwarf_haspc(cu, a - bias) > 0)
+                break;
+    }
+    Dwarf_Line *ln = cu ? dwarf_getsrc_die(cu, a - bias) : NULL;
+    if (ln) {
+        file = dwarf_linesrc(ln, NULL, NULL);
+        (void)dwarf_lineno(ln, &line);
+    }
     int ns = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
     Dwarf_Files *files = NULL;
     size_t nfiles = 0;
