@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin \
+ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libclang-rt-14-dev spin libdw-dev \
     gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user
 
 jobs=$(nproc 2>/dev/null || echo 2)

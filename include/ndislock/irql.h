@@ -56,6 +56,39 @@ NDISLOCK_API extern __thread struct ndislock_thread ndislock_tls;
 
 NDISLOCK_API void ndislock__irql_run_deferred(ndislock_irql_t new_irql);
 
+/*
+ * Verifier hook.  Nonzero while the verifier or lock statistics are on; then
+ * every lock and IRQL operation takes its checked version, out of line in
+ * src/verifier/ ("the debug path replaces the fast path").  Written only by
+ * ndislock_verifier_configure; read relaxed (one load, one predictable branch).
+ */
+NDISLOCK_API extern int ndislock__checked;
+
+NDISLOCK_INLINE int ndislock__checked_on(void)
+{
+    return NDISLOCK_UNLIKELY(ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) != 0);
+}
+
+/* Checked KeRaiseIrql (raise != 0) / KeLowerIrql; returns the old IRQL. */
+NDISLOCK_API ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t new_irql);
+
+/* The unchecked bodies, shared by the fast paths and the checked versions. */
+NDISLOCK_INLINE ndislock_irql_t ndislock__irql_raise_raw(ndislock_irql_t new_irql)
+{
+    ndislock_irql_t old = ndislock_tls.irql;
+
+    ndislock_tls.irql = new_irql;
+    return old;
+}
+
+NDISLOCK_INLINE void ndislock__irql_lower_raw(ndislock_irql_t new_irql)
+{
+    if (NDISLOCK_UNLIKELY(ndislock_tls.has_deferred) && new_irql < NDISLOCK_DISPATCH_LEVEL)
+        ndislock__irql_run_deferred(new_irql);
+    else
+        ndislock_tls.irql = new_irql;
+}
+
 /* KeGetCurrentIrql. */
 NDISLOCK_INLINE ndislock_irql_t ndislock_irql_current(void)
 {
@@ -65,19 +98,20 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_irql_current(void)
 /* KeRaiseIrql: sets the IRQL to new_irql (meant to be >= current), returns the old one. */
 NDISLOCK_INLINE ndislock_irql_t ndislock_irql_raise(ndislock_irql_t new_irql)
 {
-    ndislock_irql_t old = ndislock_tls.irql;
-
-    ndislock_tls.irql = new_irql;
-    return old;
+    if (ndislock__checked_on())
+        return ndislock__checked_irql(1, new_irql);
+    return ndislock__irql_raise_raw(new_irql);
 }
 
 /* KeLowerIrql: sets the IRQL to new_irql (meant to be <= current). */
 NDISLOCK_INLINE void ndislock_irql_lower(ndislock_irql_t new_irql)
 {
-    if (NDISLOCK_UNLIKELY(ndislock_tls.has_deferred) && new_irql < NDISLOCK_DISPATCH_LEVEL)
-        ndislock__irql_run_deferred(new_irql);
-    else
-        ndislock_tls.irql = new_irql;
+    if (ndislock__checked_on()) {
+        (void)ndislock__checked_irql(0, new_irql);
+        __asm__ __volatile__("" ::: "memory");  /* no tail call: keeps the caller's frame */
+        return;
+    }
+    ndislock__irql_lower_raw(new_irql);
 }
 
 /*

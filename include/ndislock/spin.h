@@ -106,12 +106,45 @@ NDISLOCK_INLINE int ndislock_spin_is_free(ndislock_spin_t *l)
 /* KeInitializeSpinLock: the lock becomes free; site names it for the verifier. */
 NDISLOCK_API void ndislock_spin_init(ndislock_spin_t *l, const struct ndislock_site *site);
 
+/*
+ * --- Verifier hook ---
+ * With ndislock__checked set, each operation below calls its checked version
+ * once, at its top, instead of the fast path (src/verifier/checked_ops.c).
+ * op says which WDK call it was; for the NDIS ops l is &NDIS_SPIN_LOCK.SpinLock
+ * (offset 0, so the checked code reaches OldIrql).
+ */
+enum ndislock_op {
+    NDISLOCK_OP_KE,          /* KeAcquireSpinLock / KeReleaseSpinLock */
+    NDISLOCK_OP_KE_DPC,      /* ...AtDpcLevel / ...FromDpcLevel */
+    NDISLOCK_OP_KE_TRY,      /* KeTryToAcquireSpinLockAtDpcLevel */
+    NDISLOCK_OP_NDIS,        /* NdisAcquireSpinLock / NdisReleaseSpinLock */
+    NDISLOCK_OP_NDIS_DPR,    /* NdisDprAcquireSpinLock / NdisDprReleaseSpinLock */
+    NDISLOCK_OP_QUEUED,      /* KeAcquire/ReleaseInStackQueuedSpinLock */
+    NDISLOCK_OP_QUEUED_DPC,  /* ...AtDpcLevel / ...FromDpcLevel */
+};
+
+/* Acquire l as op does; *old_irql gets the IRQL to restore (NULL: none or
+ * OldIrql of the NDIS lock).  Returns nonzero if the lock is now held. */
+NDISLOCK_API int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
+                                           ndislock_irql_t *old_irql);
+/* Release l as op does; new_irql is used by KE and QUEUED. */
+NDISLOCK_API void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
+                                            ndislock_irql_t new_irql);
+/* After a checked call: no tail call, so the caller's frame (the driver's line) stays in reports. */
+#define NDISLOCK__NO_TAIL() __asm__ __volatile__("" ::: "memory")
+
 /* --- Kernel spin-lock semantics (IRQL handled) --- */
 
 /* KeAcquireSpinLock / KeAcquireSpinLockRaiseToDpc: raise to DISPATCH_LEVEL, lock, return the old IRQL. */
 NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
 {
-    ndislock_irql_t old = ndislock_irql_raise(NDISLOCK_DISPATCH_LEVEL);
+    if (ndislock__checked_on()) {
+        ndislock_irql_t o;
+
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, &o);
+        return o;
+    }
+    ndislock_irql_t old = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
 
     ndislock_spin_lock(l);
     return old;
@@ -120,25 +153,42 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
 /* KeReleaseSpinLock: unlock, then lower the IRQL to new_irql. */
 NDISLOCK_INLINE void ndislock_spin_release(ndislock_spin_t *l, ndislock_irql_t new_irql)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(l, NDISLOCK_OP_KE, new_irql);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_unlock(l);
-    ndislock_irql_lower(new_irql);
+    ndislock__irql_lower_raw(new_irql);
 }
 
 /* KeAcquireSpinLockAtDpcLevel: the caller is at DISPATCH_LEVEL or above; no IRQL change. */
 NDISLOCK_INLINE void ndislock_spin_acquire_at_dpc(ndislock_spin_t *l)
 {
+    if (ndislock__checked_on()) {
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_DPC, NULL);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_lock(l);
 }
 
 /* KeReleaseSpinLockFromDpcLevel. */
 NDISLOCK_INLINE void ndislock_spin_release_from_dpc(ndislock_spin_t *l)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(l, NDISLOCK_OP_KE_DPC, 0);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_unlock(l);
 }
 
 /* KeTryToAcquireSpinLockAtDpcLevel: nonzero if the lock was taken. */
 NDISLOCK_INLINE int ndislock_spin_try_at_dpc(ndislock_spin_t *l)
 {
+    if (ndislock__checked_on())
+        return ndislock__checked_acquire(l, NDISLOCK_OP_KE_TRY, NULL);
     return ndislock_spin_trylock(l);
 }
 
@@ -156,7 +206,14 @@ NDISLOCK_API void ndislock_ndis_free(struct ndislock_ndis_spin *l);
 /* NdisAcquireSpinLock: raise to DISPATCH_LEVEL, lock, remember the old IRQL in the lock. */
 NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 {
-    ndislock_irql_t old = ndislock_spin_acquire(&l->SpinLock);
+    if (ndislock__checked_on()) {
+        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS, NULL);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
+    ndislock_irql_t old = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+
+    ndislock_spin_lock(&l->SpinLock);
 
     l->OldIrql = old;   /* written under the lock: only the owner reads it */
 }
@@ -164,14 +221,25 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 /* NdisReleaseSpinLock: unlock and restore the IRQL saved by the acquire. */
 NDISLOCK_INLINE void ndislock_ndis_release(struct ndislock_ndis_spin *l)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, 0);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_irql_t old = l->OldIrql;   /* read before unlocking: the next owner overwrites it */
 
-    ndislock_spin_release(&l->SpinLock, old);
+    ndislock_spin_unlock(&l->SpinLock);
+    ndislock__irql_lower_raw(old);
 }
 
 /* NdisDprAcquireSpinLock: caller is at DISPATCH_LEVEL; no raise, OldIrql = DISPATCH_LEVEL. */
 NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 {
+    if (ndislock__checked_on()) {
+        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, NULL);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_lock(&l->SpinLock);
     l->OldIrql = NDISLOCK_DISPATCH_LEVEL;
 }
@@ -179,6 +247,11 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 /* NdisDprReleaseSpinLock: unlock; the IRQL stays where it is. */
 NDISLOCK_INLINE void ndislock_ndis_dpr_release(struct ndislock_ndis_spin *l)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, 0);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_unlock(&l->SpinLock);
 }
 
@@ -208,29 +281,53 @@ NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_qu
 {
     h->LockQueue.Next = NULL;
     h->LockQueue.Lock = l;
+    if (ndislock__checked_on()) {
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED_DPC, NULL);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_lock(l);
 }
 
 /* KeReleaseInStackQueuedSpinLockFromDpcLevel. */
 NDISLOCK_INLINE void ndislock_queued_unlock(struct ndislock_queue_handle *h)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED_DPC, 0);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_spin_unlock(h->LockQueue.Lock);
 }
 
 /* KeAcquireInStackQueuedSpinLock: raise to DISPATCH_LEVEL, queue, wait our turn. */
 NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock_queue_handle *h)
 {
-    h->OldIrql = ndislock_irql_raise(NDISLOCK_DISPATCH_LEVEL);
-    ndislock_queued_lock(l, h);
+    if (ndislock__checked_on()) {
+        h->LockQueue.Next = NULL;
+        h->LockQueue.Lock = l;
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED, &h->OldIrql);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
+    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+    h->LockQueue.Next = NULL;
+    h->LockQueue.Lock = l;
+    ndislock_spin_lock(l);
 }
 
 /* KeReleaseInStackQueuedSpinLock: pass the lock on, restore the IRQL. */
 NDISLOCK_INLINE void ndislock_queued_release(struct ndislock_queue_handle *h)
 {
+    if (ndislock__checked_on()) {
+        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED, h->OldIrql);
+        NDISLOCK__NO_TAIL();
+        return;
+    }
     ndislock_irql_t old = h->OldIrql;
 
-    ndislock_queued_unlock(h);
-    ndislock_irql_lower(old);
+    ndislock_spin_unlock(h->LockQueue.Lock);
+    ndislock__irql_lower_raw(old);
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,163 @@
+/*
+ * Lock statistics per lock class: acquisitions, contentions, wait and hold
+ * times in log-linear histograms, holds over the budget.  Updated by the
+ * checked operations under the verifier's mutex; dumped as text or JSON.
+ */
+#include "verifier/internal.h"
+
+#include <string.h>
+
+/*
+ * Bucket of v nanoseconds: exact below 4; above, 4 sub-buckets per power of
+ * two (msb, next two bits), so any value is within 25% of its bucket's floor.
+ */
+static unsigned bucket(uint64_t v)
+{
+    if (v < 4)
+        return (unsigned)v;
+    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
+    return (msb - 1) * 4 + (unsigned)((v >> (msb - 2)) & 3);
+}
+
+static uint64_t bucket_floor(unsigned b)
+{
+    if (b < 4)
+        return b;
+    unsigned msb = b / 4 + 1;
+    return (uint64_t)(4 | (b & 3)) << (msb - 2);
+}
+
+void v_hist_add(struct v_hist *h, uint64_t ns)
+{
+    h->count++;
+    h->sum += ns;
+    if (ns < h->min)
+        h->min = ns;
+    if (ns > h->max)
+        h->max = ns;
+    h->b[bucket(ns)]++;
+}
+
+/* The p-quantile (0 < p <= 1): the floor of its bucket, clamped to [min, max]. */
+uint64_t v_hist_pct(const struct v_hist *h, double p)
+{
+    if (h->count == 0)
+        return 0;
+    uint64_t want = (uint64_t)(p * (double)h->count + 0.999999), seen = 0;
+    if (want == 0)
+        want = 1;
+    for (unsigned b = 0; b < V_HIST; b++) {
+        seen += h->b[b];
+        if (seen >= want) {
+            uint64_t v = bucket_floor(b);
+            return v < h->min ? h->min : v > h->max ? h->max : v;
+        }
+    }
+    return h->max;
+}
+
+static const char *cls_name(const struct v_class *c)
+{
+    return c->site ? c->site->name : "<uninitialized>";
+}
+
+static const char *cls_file(const struct v_class *c)
+{
+    const char *f = c->site ? c->site->file : "?";
+    const char *s = strrchr(f, '/');
+    return s ? s + 1 : f;
+}
+
+static void json_name(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void json_hist(FILE *out, const char *name, const struct v_hist *h)
+{
+    fprintf(out, "\"%s\":{\"count\":%llu,\"min_ns\":%llu,\"p50_ns\":%llu,\"p99_ns\":%llu,"
+                 "\"max_ns\":%llu,\"mean_ns\":%llu}", name, (unsigned long long)h->count,
+            (unsigned long long)(h->count ? h->min : 0), (unsigned long long)v_hist_pct(h, 0.5),
+            (unsigned long long)v_hist_pct(h, 0.99), (unsigned long long)h->max,
+            (unsigned long long)(h->count ? h->sum / h->count : 0));
+}
+
+void v_stats_dump_locked(FILE *out, int json)
+{
+    if (json) {
+        fprintf(out, "{\"hold_budget_us\":%u,\"classes\":[", vstate.opt.hold_us);
+        for (unsigned i = 0, first = 1; vstate.classes && i < vstate.nclasses; i++) {
+            const struct v_class *c = &vstate.classes[i];
+            if (c->acquisitions == 0 && c->site == NULL)
+                continue;
+            fprintf(out, "%s{\"lock\":", first ? "" : ",");
+            first = 0;
+            json_name(out, cls_name(c));
+            fprintf(out, ",\"site\":\"%s:%d\",\"acquisitions\":%llu,\"contentions\":%llu,"
+                         "\"over_budget\":%llu,", cls_file(c), c->site ? c->site->line : 0,
+                    (unsigned long long)c->acquisitions, (unsigned long long)c->contentions,
+                    (unsigned long long)c->over_budget);
+            json_hist(out, "wait", &c->wait);
+            fputc(',', out);
+            json_hist(out, "hold", &c->hold);
+            fputc('}', out);
+        }
+        fprintf(out, "]}\n");
+        return;
+    }
+    fprintf(out, "ndislock: lock statistics (times in ns; wait counts contended acquires only; "
+                 "hold budget %u us)\n", vstate.opt.hold_us);
+    fprintf(out, "  %-28s %-20s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "lock", "site", "acquired",
+            "contend", "over", "wait_p50", "wait_p99", "wait_max", "hold_min", "hold_p50", "hold_p99",
+            "hold_max");
+    for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
+        const struct v_class *c = &vstate.classes[i];
+        char site[64];
+        if (c->acquisitions == 0 && c->site == NULL)
+            continue;
+        snprintf(site, sizeof site, "%s:%d", cls_file(c), c->site ? c->site->line : 0);
+        fprintf(out, "  %-28s %-20s %10llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
+                cls_name(c), site, (unsigned long long)c->acquisitions,
+                (unsigned long long)c->contentions, (unsigned long long)c->over_budget,
+                (unsigned long long)v_hist_pct(&c->wait, 0.5),
+                (unsigned long long)v_hist_pct(&c->wait, 0.99), (unsigned long long)c->wait.max,
+                (unsigned long long)(c->hold.count ? c->hold.min : 0),
+                (unsigned long long)v_hist_pct(&c->hold, 0.5),
+                (unsigned long long)v_hist_pct(&c->hold, 0.99), (unsigned long long)c->hold.max);
+    }
+    fflush(out);
+}
+
+void ndislock_stats_dump(FILE *out, int json)
+{
+    struct v_thread *t = &vthread;
+
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    v_stats_dump_locked(out, json);
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+}
+
+void ndislock_stats_reset(void)
+{
+    struct v_thread *t = &vthread;
+
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
+        struct v_class *c = &vstate.classes[i];
+        const struct ndislock_site *site = c->site;
+        memset(c, 0, sizeof *c);
+        c->site = site;
+        c->wait.min = c->hold.min = UINT64_MAX;
+    }
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+}

@@ -1,0 +1,384 @@
+/*
+ * Verifier state: options, the lock and class tables, thread registration,
+ * switching on from NDISLOCK_OPTIONS, and what happens at exit.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "core/events.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <execinfo.h>
+
+int ndislock__checked;
+int ndislock__unchecked_inits;
+struct v_state vstate = { .mu = PTHREAD_MUTEX_INITIALIZER,
+                          .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25, .deadlock_ms = 5000 } };
+__thread struct v_thread vthread;
+
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+uint64_t v_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t v_tid(void)
+{
+    return (uint64_t)syscall(SYS_gettid);
+}
+
+/* Thread exit: a lock still held is LOCK_HELD_AT_EXIT. */
+static void thread_exit(void *arg)
+{
+    (void)arg;
+    struct v_thread *t = &vthread;
+
+    if (t->nheld == 0 || !vstate.opt.verify)
+        return;
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    v_report(R_LOCK_HELD_AT_EXIT, t->held[t->nheld - 1].lk, &t->held[t->nheld - 1].lk->acquired,
+             "lock acquired at", "thread %llu exits holding %u lock(s)",
+             (unsigned long long)t->tid, t->nheld);
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+}
+
+static void make_key(void)
+{
+    (void)pthread_key_create(&thread_key, thread_exit);
+}
+
+struct v_thread *v_self(void)
+{
+    struct v_thread *t = &vthread;
+
+    if (NDISLOCK_UNLIKELY(!t->registered)) {
+        t->registered = 1;
+        t->tid = v_tid();
+        pthread_once(&thread_key_once, make_key);
+        (void)pthread_setspecific(thread_key, t);   /* non-NULL: destructor runs */
+    }
+    return t;
+}
+
+/* Fibonacci hashing of the (8-aligned) lock address. */
+static size_t slot_of(uintptr_t addr)
+{
+    return (size_t)(((uint64_t)addr >> 3) * 0x9E3779B97F4A7C15ull >> 50) & (V_LOCKS - 1);
+}
+
+struct v_lock *v_lookup(uintptr_t addr)
+{
+    if (vstate.locks == NULL)
+        return NULL;
+    for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
+        struct v_lock *lk = &vstate.locks[i];
+        if (lk->state == VL_EMPTY)
+            return NULL;
+        if (lk->addr == addr)
+            return lk;
+    }
+    return NULL;
+}
+
+/* Records are never removed (a freed lock stays known for LOCK_USE_AFTER_FREE). */
+struct v_lock *v_insert(uintptr_t addr)
+{
+    if (vstate.locks == NULL)
+        return NULL;
+    for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
+        struct v_lock *lk = &vstate.locks[i];
+        if (lk->state == VL_EMPTY || lk->addr == addr) {
+            lk->addr = addr;
+            return lk;
+        }
+    }
+    if (!vstate.table_full_noted) {
+        vstate.table_full_noted = 1;
+        fprintf(vstate.log, "ndislock: note: verifier lock table full (%d locks); new locks untracked\n",
+                V_LOCKS);
+    }
+    return NULL;
+}
+
+struct v_class *v_class_of(const struct ndislock_site *site)
+{
+    for (unsigned i = 0; i < vstate.nclasses; i++)
+        if (vstate.classes[i].site == site)
+            return &vstate.classes[i];
+    if (vstate.nclasses == V_CLASSES)
+        return &vstate.classes[0];          /* overflow shares the unknown class */
+    struct v_class *c = &vstate.classes[vstate.nclasses++];
+    c->site = site;
+    c->wait.min = c->hold.min = UINT64_MAX;
+    return c;
+}
+
+int v_alloc_tables(void)
+{
+    if (vstate.locks != NULL)
+        return 0;
+    vstate.locks = calloc(V_LOCKS, sizeof *vstate.locks);
+    vstate.classes = calloc(V_CLASSES, sizeof *vstate.classes);
+    if (vstate.locks == NULL || vstate.classes == NULL)
+        return -1;
+    v_class_of(NULL);                       /* class 0: locks the verifier never saw initialized */
+    return 0;
+}
+
+/* ---- options ---- */
+
+static int parse_uint(const char *v, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || x > 0xffffffffu || *v == '-')
+        return -1;
+    *out = (unsigned)x;
+    return 0;
+}
+
+static int parse_options(const char *options, struct v_options *o)
+{
+    char buf[1024];
+
+    if (strlen(options) >= sizeof buf) {
+        fprintf(stderr, "ndislock: error: NDISLOCK_OPTIONS too long\n");
+        return -1;
+    }
+    strcpy(buf, options);
+    for (char *save = NULL, *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+        char *v = strchr(kv, '=');
+        unsigned u;
+        if (v == NULL) {
+            fprintf(stderr, "ndislock: error: option '%s' has no value (expected key=value)\n", kv);
+            return -1;
+        }
+        *v++ = '\0';
+        int *flag = !strcmp(kv, "verify") ? &o->verify
+                  : !strcmp(kv, "halt_on_error") ? &o->halt_on_error
+                  : !strcmp(kv, "stats") ? &o->stats
+                  : !strcmp(kv, "lock_nested") ? &o->lock_nested : NULL;
+        unsigned *num = !strcmp(kv, "hold_us") ? &o->hold_us
+                      : !strcmp(kv, "deadlock_ms") ? &o->deadlock_ms : NULL;
+        char *path = !strcmp(kv, "log") ? o->log : !strcmp(kv, "json") ? o->json
+                   : !strcmp(kv, "stats_json") ? o->stats_json : !strcmp(kv, "dot") ? o->dot : NULL;
+        if (flag) {
+            if (strcmp(v, "0") && strcmp(v, "1")) {
+                fprintf(stderr, "ndislock: error: option '%s' must be 0 or 1, not '%s'\n", kv, v);
+                return -1;
+            }
+            *flag = *v == '1';
+        } else if (num) {
+            if (parse_uint(v, &u) < 0) {
+                fprintf(stderr, "ndislock: error: option '%s' needs a number, not '%s'\n", kv, v);
+                return -1;
+            }
+            *num = u;
+        } else if (path) {
+            if (strlen(v) >= sizeof o->log) {
+                fprintf(stderr, "ndislock: error: option '%s': path too long\n", kv);
+                return -1;
+            }
+            strcpy(path, v);
+        } else {
+            fprintf(stderr, "ndislock: error: unknown option '%s' (known: verify, halt_on_error, "
+                            "stats, hold_us, lock_nested, deadlock_ms, log, json, stats_json, dot)\n", kv);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static FILE *open_out(const char *path, FILE *dflt)
+{
+    if (path[0] == '\0')
+        return dflt;
+    FILE *f = fopen(path, "a");
+    if (f == NULL) {
+        fprintf(stderr, "ndislock: warning: cannot open '%s' (%s); using stderr\n", path,
+                strerror(errno));
+        return dflt;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    return f;
+}
+
+static void event_hook(enum ndislock_event ev, const void *obj, const char *what);
+static void at_exit(void);
+
+int ndislock_verifier_configure(const char *options)
+{
+    struct v_thread *t = &vthread;
+    struct v_options o;
+    int rc = 0;
+
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    o = vstate.opt;
+    if (options == NULL || parse_options(options, &o) < 0) {
+        rc = -1;
+        goto out;
+    }
+    if ((o.verify || o.stats > 0) && v_alloc_tables() < 0) {
+        fprintf(stderr, "ndislock: error: verifier: out of memory\n");
+        rc = -1;
+        goto out;
+    }
+    if (strcmp(o.log, vstate.opt.log) || vstate.log == NULL) {
+        if (vstate.log != NULL && vstate.log != stderr)
+            fclose(vstate.log);
+        vstate.log = open_out(o.log, stderr);
+    }
+    if (strcmp(o.json, vstate.opt.json) || (vstate.json == NULL && o.json[0])) {
+        if (vstate.json != NULL)
+            fclose(vstate.json);
+        vstate.json = o.json[0] ? open_out(o.json, NULL) : NULL;
+    }
+    vstate.opt = o;
+    if (o.verify || o.stats > 0) {
+        static int once;
+        if (!once) {
+            void *pcs[2];
+            once = 1;
+            (void)backtrace(pcs, 2);        /* loads the unwinder now, not inside a report */
+            atexit(at_exit);
+        }
+    }
+    __atomic_store_n(&ndislock__event_hook, o.verify ? event_hook : NULL, __ATOMIC_RELEASE);
+    ndislock_pr_store(&ndislock__checked, o.verify || o.stats > 0, NDISLOCK_RELAXED);
+out:
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+    return rc;
+}
+
+int ndislock_verifier_enabled(void)
+{
+    return ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) && vstate.opt.verify;
+}
+
+unsigned long ndislock_verifier_report_count(void)
+{
+    return __atomic_load_n(&vstate.errors, __ATOMIC_RELAXED);
+}
+
+unsigned long ndislock_verifier_warning_count(void)
+{
+    return __atomic_load_n(&vstate.warnings, __ATOMIC_RELAXED);
+}
+
+__attribute__((constructor)) static void from_environment(void)
+{
+    const char *env = getenv("NDISLOCK_OPTIONS");
+
+    if (env == NULL || *env == '\0')
+        return;
+    if (ndislock_verifier_configure(env) < 0) {
+        fprintf(stderr, "ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"\n", env);
+        _exit(2);
+    }
+}
+
+static void dump_file(const char *path, int kind)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return;
+    if (kind == 0)
+        v_stats_dump_locked(f, 1);
+    else
+        v_graph_dot(f);
+    fclose(f);
+}
+
+/* Process exit: the exiting thread's held locks, the statistics, then exit 66 if anything was reported. */
+static void at_exit(void)
+{
+    struct v_thread *t = &vthread;
+
+    if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED))
+        return;
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    if (vstate.opt.verify)
+        v_exit_check();
+    /* stats=-1 (not given): the table comes with verify=1 */
+    if (vstate.opt.stats > 0 || (vstate.opt.stats < 0 && vstate.opt.verify))
+        v_stats_dump_locked(vstate.log, 0);
+    if (vstate.opt.stats_json[0])
+        dump_file(vstate.opt.stats_json, 0);
+    if (vstate.opt.dot[0])
+        dump_file(vstate.opt.dot, 1);
+    int fail = vstate.opt.verify && !vstate.opt.halt_on_error && vstate.errors > 0;
+    unsigned long n = vstate.errors;
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+    if (fail) {
+        fprintf(vstate.log, "ndislock: %lu error(s) reported; exiting with status 66\n", n);
+        fflush(NULL);
+        _exit(66);
+    }
+}
+
+/* ---- events from the context code (src/core/events.h) ---- */
+
+static void event_hook(enum ndislock_event ev, const void *obj, const char *what)
+{
+    struct v_thread *t = v_self();
+    ndislock_irql_t irql = ndislock_tls.irql;
+
+    if (t->guard || !vstate.opt.verify)
+        return;
+    pthread_mutex_lock(&vstate.mu);
+    t->guard++;
+    switch (ev) {
+    case NDISLOCK_EV_CALLBACK_ENTER:
+        if (t->ncb < V_CALLBACKS)
+            t->cb[t->ncb] = (struct v_callback){ what, t->nheld, irql };
+        t->ncb++;
+        break;
+    case NDISLOCK_EV_CALLBACK_EXIT:
+        if (t->ncb == 0)
+            break;
+        if (--t->ncb < V_CALLBACKS) {
+            struct v_callback *c = &t->cb[t->ncb];
+            if (t->nheld > c->held) {
+                struct v_lock *lk = t->held[t->nheld - 1].lk;
+                v_report(R_LOCK_HELD_AT_EXIT, lk, &lk->acquired, "lock acquired at",
+                         "%s returns holding %u lock(s) it acquired", c->what ? c->what : "callback",
+                         t->nheld - c->held);
+            } else if (irql != c->irql) {
+                v_report(R_LOCK_HELD_AT_EXIT, NULL, NULL, NULL,
+                         "%s returns at IRQL %u; it was called at IRQL %u",
+                         c->what ? c->what : "callback", irql, c->irql);
+            }
+        }
+        break;
+    case NDISLOCK_EV_BLOCKING:
+        if (irql >= NDISLOCK_DISPATCH_LEVEL || t->nheld > 0) {
+            struct v_lock *lk = t->nheld ? t->held[t->nheld - 1].lk : NULL;
+            v_report(R_BLOCKING_AT_DISPATCH, lk, lk ? &lk->acquired : NULL, "lock acquired at",
+                     "%s called at IRQL %u holding %u spin lock(s)", what ? what : "a wait",
+                     irql, t->nheld);
+        }
+        break;
+    case NDISLOCK_EV_INTERRUPT_NOT_REGISTERED:
+        v_report(R_INTERRUPT_LIFECYCLE, NULL, NULL, NULL, "%s on interrupt handle %p",
+                 what ? what : "call", obj);
+        break;
+    }
+    t->guard--;
+    pthread_mutex_unlock(&vstate.mu);
+}

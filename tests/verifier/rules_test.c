@@ -1,0 +1,175 @@
+/*
+ * Runs every scenario of violations.c three ways and checks the verifier:
+ *   - violation, halt_on_error=0: the first report names the rule, the lock
+ *     and its allocation line, the offending line (with libdw), a JSON line
+ *     with the rule; exit status 66 for an error, 0 for a warning;
+ *   - twin (same shape, correct): no report, exit 0;
+ *   - violation with the default halt_on_error=1: aborts (errors only).
+ * Also: a bad NDISLOCK_OPTIONS is refused with a message naming the option.
+ *   usage: rules_test path/to/violations
+ */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *prog;
+static char dir[] = "/tmp/ndislock_rules_XXXXXX";
+static char out[1 << 16], err[1 << 16], json[1 << 16];
+
+static void slurp(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
+    buf[k] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* Runs prog rule [twin] with NDISLOCK_OPTIONS=opts; returns the wait status. */
+static int run(const char *rule, int twin, const char *opts)
+{
+    char o[256], e[256], j[256], env[600];
+    snprintf(o, sizeof o, "%s/out", dir);
+    snprintf(e, sizeof e, "%s/err", dir);
+    snprintf(j, sizeof j, "%s/json", dir);
+    unlink(j);
+    snprintf(env, sizeof env, "NDISLOCK_OPTIONS=%s:json=%s", opts, j);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        char *argv[] = { (char *)prog, (char *)rule, twin ? (char *)"twin" : NULL, NULL };
+        char *envp[] = { env, NULL };
+        execve(prog, argv, envp);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    slurp(o, out, sizeof out);
+    slurp(e, err, sizeof err);
+    slurp(j, json, sizeof json);
+    return st;
+}
+
+static int marker(const char *kind)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s ", kind);
+    for (const char *p = out; (p = strstr(p, key)) != NULL; p++)
+        if (p == out || p[-1] == '\n')
+            return atoi(p + strlen(key));
+    return -1;
+}
+
+struct expect {
+    const char *rule;
+    const char *lock;       /* expected lock name; NULL: none, "-": never initialized */
+    const char *alloc;      /* marker of its allocation line */
+    const char *opts;       /* extra options */
+    int warning;
+};
+
+static const struct expect cases[] = {
+    { "LOCK_NOT_INITIALIZED", "-", NULL, "", 0 },
+    { "LOCK_USE_AFTER_FREE", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_FREE_WHILE_HELD", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_RECURSIVE_ACQUIRE", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_RELEASE_NOT_HELD", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_RELEASE_WRONG_OWNER", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_VARIANT_MISMATCH", "&adapter->SendLock", "alloc", "", 0 },
+    { "IRQL_DPR_NOT_DISPATCH", "&adapter->SendLock", "alloc", "", 0 },
+    { "IRQL_ACQUIRE_TOO_HIGH", "&adapter->SendLock", "alloc", "", 0 },
+    { "IRQL_BAD_RAISE_LOWER", NULL, NULL, "", 0 },
+    { "LOCK_RELEASE_ORDER", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_HELD_AT_EXIT", "&adapter->SendLock", "alloc", "", 0 },
+    { "LOCK_ORDER_CYCLE", "&adapter->SendLock", "alloc", "", 0 },
+    { "SAME_CLASS_CYCLE", "&adapter->Queue[i]", "alloc", "", 0 },
+    { "LOCK_DEADLOCK", "&adapter->SendLock", "alloc", ":deadlock_ms=300", 0 },
+    { "ISR_SPINLOCK", "&adapter->SendLock", "alloc", "", 0 },
+    { "INTERRUPT_LIFECYCLE", NULL, NULL, "", 0 },
+    { "INTERLOCKED_LOCK_HELD", "&adapter->SendLock", "alloc", "", 0 },
+    { "BLOCKING_AT_DISPATCH", "&adapter->SendLock", "alloc", "", 0 },
+    { "HOLD_TIME_EXCEEDED", "&adapter->SendLock", "alloc", ":hold_us=1000", 1 },
+    { "LOCK_NESTED", "&adapter->RecvLock", "allocr", ":lock_nested=1", 1 },
+};
+
+static void check_case(const struct expect *c)
+{
+    const char *rule = strcmp(c->rule, "SAME_CLASS_CYCLE") ? c->rule : "LOCK_ORDER_CYCLE";
+    char opts[128], head[128], buf[256];
+    int st;
+
+    printf("-- %s\n", c->rule);
+    /* violation, continue mode */
+    snprintf(opts, sizeof opts, "verify=1:halt_on_error=0:hold_us=0%s", c->opts);
+    st = run(c->rule, 0, opts);
+    if (!strstr(err, rule))
+        fprintf(stderr, "stdout:\n%s\nstderr:\n%s\n", out, err);
+    CHECK(WIFEXITED(st));
+    CHECK_EQ(WEXITSTATUS(st), c->warning ? 0 : 66);
+    CHECK(strstr(out, "done") != NULL);
+    snprintf(head, sizeof head, "ndislock: %s: %s: ", c->warning ? "warning" : "error", rule);
+    const char *first = strstr(err, "ndislock: e") ? strstr(err, "ndislock: e") : strstr(err, "ndislock: w");
+    CHECK(first != NULL && !strncmp(first, head, strlen(head)));  /* the first report is this rule */
+    if (c->lock && !strcmp(c->lock, "-")) {
+        CHECK(strstr(err, "(never initialized)") != NULL);
+    } else if (c->lock) {
+        snprintf(buf, sizeof buf, "  lock \"%s\" allocated at violations.c:%d", c->lock, marker(c->alloc));
+        CHECK(strstr(err, buf) != NULL);
+    }
+#ifdef NDISLOCK_TEST_LIBDW
+    snprintf(buf, sizeof buf, " violations.c:%d", marker("at"));
+    const char *hit = strstr(first, buf);
+    CHECK(marker("at") > 0 && hit != NULL);
+    CHECK(hit[strlen(buf)] == '\n' || hit[strlen(buf)] == ' ');
+#endif
+    snprintf(buf, sizeof buf, "{\"rule\":\"%s\",\"severity\":\"%s\"", rule, c->warning ? "warning" : "error");
+    CHECK(strstr(json, buf) == json);
+    CHECK(strstr(json, "\"prior_stack\":[") != NULL && strstr(json, "\"thread\":{\"tid\":") != NULL);
+
+    /* the correct twin */
+    st = run(c->rule, 1, opts);
+    if (strstr(err, "ndislock: error") || strstr(err, "ndislock: warning"))
+        fprintf(stderr, "twin reported:\n%s\n", err);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(strstr(err, "ndislock: error") == NULL && strstr(err, "ndislock: warning") == NULL);
+    CHECK(json[0] == '\0');
+
+    /* default halt_on_error=1: errors abort like ASan */
+    if (!c->warning) {
+        snprintf(opts, sizeof opts, "verify=1:hold_us=0%s", c->opts);
+        st = run(c->rule, 0, opts);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+        CHECK(strstr(err, head) != NULL && strstr(out, "done") == NULL);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    CHECK(argc == 2);
+    prog = argv[1];
+    CHECK(mkdtemp(dir) != NULL);
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_case(&cases[i]);
+
+    /* bad options name the culprit and stop the program */
+    int st = run("LOCK_NESTED", 1, "verify=1:bogus_key=3");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(err, "'bogus_key'") != NULL);
+    st = run("LOCK_NESTED", 1, "verify=yes");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(err, "'verify'") != NULL);
+    /* verify=1 alone dumps the statistics at exit */
+    st = run("LOCK_NESTED", 1, "verify=1");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(err, "&adapter->RecvLock") != NULL);
+
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    CHECK_DONE();
+}

@@ -1,0 +1,399 @@
+/*
+ * One misuse per rule of the verifier, written against the Windows names
+ * only, each with a correct twin of the same shape:
+ *
+ *   violations RULE_ID        commits the violation
+ *   violations RULE_ID twin   does the same work correctly
+ *
+ * Each line that matters prints a marker first, on the same source line:
+ * "alloc N" (where the lock is allocated), "at N" (the offending call), so
+ * tests/verifier/rules_test.c can check the report's lines.  Contexts (DPC,
+ * ISR) and the events of the context code are simulated the way
+ * src/contexts does it: ndislock_tls plus NDISLOCK_EVENT.
+ */
+#include <ndis.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/events.h"
+
+#define MARK(kind) printf("%s %d\n", (kind), __LINE__)
+
+struct adapter {
+    NDIS_SPIN_LOCK SendLock;
+    NDIS_SPIN_LOCK RecvLock;
+    NDIS_SPIN_LOCK Queue[2];
+    LIST_ENTRY SendQueue;
+    ULONG Packets;
+};
+
+static struct adapter the_adapter;
+static struct adapter *adapter = &the_adapter;
+static int twin;
+
+static void spin_us(unsigned us)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &b);
+    while ((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000 < (long)us);
+}
+
+static void alloc_send(void)
+{
+    MARK("alloc"); NdisAllocateSpinLock(&adapter->SendLock);
+}
+
+static void alloc_recv(void)
+{
+    MARK("allocr"); NdisAllocateSpinLock(&adapter->RecvLock);
+}
+
+static void lock_not_initialized(void)
+{
+    if (twin)
+        alloc_send();
+    MARK("at"); NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static void lock_use_after_free(void)
+{
+    alloc_send();
+    if (!twin)
+        NdisFreeSpinLock(&adapter->SendLock);
+    MARK("at"); NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisFreeSpinLock(&adapter->SendLock);
+}
+
+static void lock_free_while_held(void)
+{
+    alloc_send();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    MARK("at"); NdisFreeSpinLock(&adapter->SendLock);
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static void lock_recursive_acquire(void)
+{
+    alloc_send();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    MARK("at"); NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static void lock_release_not_held(void)
+{
+    alloc_send();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisAcquireSpinLock(&adapter->SendLock);
+    MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static volatile int owner_state;
+
+static void *owner_thread(void *arg)
+{
+    (void)arg;
+    NdisAcquireSpinLock(&adapter->SendLock);
+    __atomic_store_n(&owner_state, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&owner_state, __ATOMIC_ACQUIRE) != 2)
+        usleep(100);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    return NULL;
+}
+
+static void lock_release_wrong_owner(void)
+{
+    pthread_t th;
+
+    alloc_send();
+    if (twin) {
+        NdisAcquireSpinLock(&adapter->SendLock);
+        MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
+        return;
+    }
+    pthread_create(&th, NULL, owner_thread, NULL);
+    while (__atomic_load_n(&owner_state, __ATOMIC_ACQUIRE) != 1)
+        usleep(100);
+    MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
+    __atomic_store_n(&owner_state, 2, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+}
+
+static void lock_variant_mismatch(void)
+{
+    KIRQL old;
+
+    alloc_send();
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    NdisDprAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisDprReleaseSpinLock(&adapter->SendLock);
+    else
+        MARK("at"), NdisReleaseSpinLock(&adapter->SendLock);
+    KeLowerIrql(old);
+}
+
+static void irql_dpr_not_dispatch(void)
+{
+    KIRQL old = PASSIVE_LEVEL;
+
+    alloc_send();
+    if (twin)
+        KeRaiseIrql(DISPATCH_LEVEL, &old);
+    MARK("at"); NdisDprAcquireSpinLock(&adapter->SendLock);
+    NdisDprReleaseSpinLock(&adapter->SendLock);
+    if (twin)
+        KeLowerIrql(old);
+}
+
+static void irql_acquire_too_high(void)
+{
+    KIRQL old = PASSIVE_LEVEL;
+
+    alloc_send();
+    if (!twin)
+        KeRaiseIrql(5, &old);   /* a device IRQL */
+    MARK("at"); NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    KeLowerIrql(old);
+}
+
+static void irql_bad_raise_lower(void)
+{
+    KIRQL old, old2;
+
+    alloc_send();
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    MARK("at"); KeRaiseIrql(twin ? HIGH_LEVEL : PASSIVE_LEVEL, &old2);
+    KeLowerIrql(old2);
+    KeLowerIrql(old);
+}
+
+static void lock_release_order(void)
+{
+    alloc_send();
+    alloc_recv();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    NdisAcquireSpinLock(&adapter->RecvLock);
+    if (twin) {
+        NdisReleaseSpinLock(&adapter->RecvLock);
+        NdisReleaseSpinLock(&adapter->SendLock);
+    } else {
+        MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
+        NdisReleaseSpinLock(&adapter->RecvLock);
+    }
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        printf("IRQL not restored: %u\n", KeGetCurrentIrql());
+        _exit(3);
+    }
+}
+
+static void MiniportInterruptDpc(void)
+{
+    NdisDprAcquireSpinLock(&adapter->SendLock);
+    adapter->Packets++;
+    if (twin)
+        NdisDprReleaseSpinLock(&adapter->SendLock);
+}
+
+static void lock_held_at_exit(void)
+{
+    alloc_send();
+    /* what src/contexts does around a DPC */
+    ndislock_tls.context = NDISLOCK_CTX_DPC;
+    ndislock_tls.irql = DISPATCH_LEVEL;
+    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_ENTER, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
+    MiniportInterruptDpc();
+    MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_EXIT, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
+    if (!twin)
+        NdisDprReleaseSpinLock(&adapter->SendLock);
+    ndislock_tls.context = NDISLOCK_CTX_THREAD;
+    ndislock_tls.irql = PASSIVE_LEVEL;
+}
+
+static void lock_order_cycle(void)
+{
+    alloc_send();
+    alloc_recv();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    NdisAcquireSpinLock(&adapter->RecvLock);
+    NdisReleaseSpinLock(&adapter->RecvLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    /* later, never concurrently: the other order (the twin keeps the first) */
+    NdisAcquireSpinLock(twin ? &adapter->SendLock : &adapter->RecvLock);
+    MARK("at"); NdisAcquireSpinLock(twin ? &adapter->RecvLock : &adapter->SendLock);
+    NdisReleaseSpinLock(twin ? &adapter->RecvLock : &adapter->SendLock);
+    NdisReleaseSpinLock(twin ? &adapter->SendLock : &adapter->RecvLock);
+}
+
+/* Two instances of one class (one allocation site): only the instance order counts. */
+static void same_class_cycle(void)
+{
+    for (int i = 0; i < 2; i++) {
+        MARK("alloc"); NdisAllocateSpinLock(&adapter->Queue[i]);
+    }
+    for (int round = 0; round < 2; round++) {
+        int first = (twin || round == 0) ? 0 : 1;
+        NdisAcquireSpinLock(&adapter->Queue[first]);
+        (void)(round == 1 && MARK("at")); NdisDprAcquireSpinLock(&adapter->Queue[1 - first]);
+        NdisDprReleaseSpinLock(&adapter->Queue[1 - first]);
+        NdisReleaseSpinLock(&adapter->Queue[first]);
+    }
+}
+
+static void *holder_thread(void *arg)
+{
+    NdisAcquireSpinLock(&adapter->SendLock);
+    __atomic_store_n(&owner_state, 1, __ATOMIC_RELEASE);
+    usleep(*(unsigned *)arg);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    return NULL;
+}
+
+static void lock_deadlock(void)
+{
+    static unsigned hold_us;
+    pthread_t th;
+
+    hold_us = twin ? 20000 : 1500000;   /* the driver sets deadlock_ms=300 */
+    alloc_send();
+    pthread_create(&th, NULL, holder_thread, &hold_us);
+    while (__atomic_load_n(&owner_state, __ATOMIC_ACQUIRE) != 1)
+        usleep(100);
+    MARK("at"); NdisAcquireSpinLock(&adapter->SendLock);
+    NdisReleaseSpinLock(&adapter->SendLock);
+    pthread_join(th, NULL);
+}
+
+static void isr_spinlock(void)
+{
+    alloc_send();
+    /* what src/contexts does around MiniportInterrupt (twin: a DPC) */
+    ndislock_tls.context = twin ? NDISLOCK_CTX_DPC : NDISLOCK_CTX_ISR;
+    ndislock_tls.irql = twin ? DISPATCH_LEVEL : 5;
+    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_ENTER, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
+    MARK("at"); NdisDprAcquireSpinLock(&adapter->SendLock);
+    NdisDprReleaseSpinLock(&adapter->SendLock);
+    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_EXIT, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
+    ndislock_tls.context = NDISLOCK_CTX_THREAD;
+    ndislock_tls.irql = PASSIVE_LEVEL;
+}
+
+static void interrupt_lifecycle(void)
+{
+    static int interrupt_object;
+    /* what NdisMSynchronizeWithInterruptEx does on a deregistered handle */
+    if (!twin) {
+        MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, &interrupt_object, "NdisMSynchronizeWithInterruptEx");
+        printf("returned FALSE\n");
+    }
+}
+
+static void interlocked_lock_held(void)
+{
+    LIST_ENTRY e;
+
+    alloc_send();
+    NdisInitializeListHead(&adapter->SendQueue);
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    MARK("at"); NdisInterlockedInsertTailList(&adapter->SendQueue, &e, &adapter->SendLock);
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    NdisInterlockedRemoveHeadList(&adapter->SendQueue, &adapter->SendLock);
+}
+
+static void blocking_at_dispatch(void)
+{
+    alloc_send();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    /* what NdisMSleep does first */
+    MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_BLOCKING, NULL, "NdisMSleep");
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static void hold_time_exceeded(void)
+{
+    alloc_send();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    spin_us(twin ? 0 : 3000);               /* the driver sets hold_us=1000 */
+    MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static void lock_nested(void)
+{
+    alloc_send();
+    alloc_recv();
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    MARK("at"); NdisAcquireSpinLock(&adapter->RecvLock);
+    NdisReleaseSpinLock(&adapter->RecvLock);
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+static const struct {
+    const char *rule;
+    void (*fn)(void);
+} scenarios[] = {
+    { "LOCK_NOT_INITIALIZED", lock_not_initialized },
+    { "LOCK_USE_AFTER_FREE", lock_use_after_free },
+    { "LOCK_FREE_WHILE_HELD", lock_free_while_held },
+    { "LOCK_RECURSIVE_ACQUIRE", lock_recursive_acquire },
+    { "LOCK_RELEASE_NOT_HELD", lock_release_not_held },
+    { "LOCK_RELEASE_WRONG_OWNER", lock_release_wrong_owner },
+    { "LOCK_VARIANT_MISMATCH", lock_variant_mismatch },
+    { "IRQL_DPR_NOT_DISPATCH", irql_dpr_not_dispatch },
+    { "IRQL_ACQUIRE_TOO_HIGH", irql_acquire_too_high },
+    { "IRQL_BAD_RAISE_LOWER", irql_bad_raise_lower },
+    { "LOCK_RELEASE_ORDER", lock_release_order },
+    { "LOCK_HELD_AT_EXIT", lock_held_at_exit },
+    { "LOCK_ORDER_CYCLE", lock_order_cycle },
+    { "SAME_CLASS_CYCLE", same_class_cycle },
+    { "LOCK_DEADLOCK", lock_deadlock },
+    { "ISR_SPINLOCK", isr_spinlock },
+    { "INTERRUPT_LIFECYCLE", interrupt_lifecycle },
+    { "INTERLOCKED_LOCK_HELD", interlocked_lock_held },
+    { "BLOCKING_AT_DISPATCH", blocking_at_dispatch },
+    { "HOLD_TIME_EXCEEDED", hold_time_exceeded },
+    { "LOCK_NESTED", lock_nested },
+};
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 2)
+        return 2;
+    twin = argc > 2 && !strcmp(argv[2], "twin");
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+        if (!strcmp(argv[1], scenarios[i].rule)) {
+            scenarios[i].fn();
+            printf("done\n");
+            return 0;
+        }
+    fprintf(stderr, "unknown scenario %s\n", argv[1]);
+    return 2;
+}
