@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *prog;
+static char **cmd;   /* how to run the violations program */
+static int ncmd;
 static char dir[] = "/tmp/ndislock_rules_XXXXXX";
 static char out[1 << 16], err[1 << 16], json[1 << 16];
 
@@ -30,7 +31,7 @@ static void slurp(const char *path, char *buf, size_t n)
         fclose(f);
 }
 
-/* Runs prog rule [twin] with NDISLOCK_OPTIONS=opts; returns the wait status. */
+/* Runs cmd rule [twin] with NDISLOCK_OPTIONS=opts; returns the wait status. */
 static int run(const char *rule, int twin, const char *opts)
 {
     char o[256], e[256], j[256], env[600];
@@ -44,9 +45,17 @@ static int run(const char *rule, int twin, const char *opts)
         int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(fo, 1);
         dup2(fe, 2);
-        char *argv[] = { (char *)prog, (char *)rule, twin ? (char *)"twin" : NULL, NULL };
-        char *envp[] = { env, NULL };
-        execve(prog, argv, envp);
+        /* cmd = [emulator args...] violations-program (cross builds run it under qemu) */
+        char *argv[16];
+        int n = 0;
+        for (int i = 0; i < ncmd && n < 13; i++)
+            argv[n++] = cmd[i];
+        argv[n++] = (char *)rule;
+        argv[n++] = twin ? (char *)"twin" : NULL;
+        argv[n] = NULL;
+        clearenv();
+        putenv(env);
+        execvp(cmd[0], argv);
         _exit(127);
     }
     int st = 0;
@@ -152,8 +161,9 @@ static void check_case(const struct expect *c)
 
 int main(int argc, char **argv)
 {
-    CHECK(argc == 2);
-    prog = argv[1];
+    CHECK(argc >= 2);
+    cmd = argv + 1;
+    ncmd = argc - 1;
     CHECK(mkdtemp(dir) != NULL);
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -168,8 +178,8 @@ int main(int argc, char **argv)
     st = run("LOCK_NESTED", 1, "verify=1");
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(err, "&adapter->RecvLock") != NULL);
 
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    char rm[300];
+    snprintf(rm, sizeof rm, "rm -rf %s", dir);
+    CHECK(system(rm) == 0);
     CHECK_DONE();
 }
