@@ -114,18 +114,18 @@ typedef struct _NDIS_OBJECT_HEADER {
 
 #define NdisInterlockedIncrement(Addend)      ndislock_interlocked_increment(Addend)
 #define NdisInterlockedDecrement(Addend)      ndislock_interlocked_decrement(Addend)
-#define NdisInterlockedAddUlong(Addend, Increment, SpinLock)                    \
-    ndislock_interlocked_add_ulong((Addend), (Increment), &(SpinLock)->SpinLock)
+#define NdisInterlockedAddUlong(Addend, Increment, Lock)                        \
+    ndislock_interlocked_add_ulong((Addend), (Increment), &(Lock)->SpinLock)
 #define NdisInterlockedAddLargeStatistic(Addend, Increment)                     \
     ndislock_interlocked_add_large(&(Addend)->QuadPart, (Increment))
 
 #define NdisInitializeListHead(ListHead)      InitializeListHead(ListHead)
-#define NdisInterlockedInsertHeadList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_head((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedInsertTailList(ListHead, ListEntry, SpinLock)            \
-    ndislock_interlocked_insert_tail((ListHead), (ListEntry), &(SpinLock)->SpinLock)
-#define NdisInterlockedRemoveHeadList(ListHead, SpinLock)                       \
-    ndislock_interlocked_remove_head((ListHead), &(SpinLock)->SpinLock)
+#define NdisInterlockedInsertHeadList(ListHead, ListEntry, Lock)                \
+    ndislock_interlocked_insert_head((ListHead), (ListEntry), &(Lock)->SpinLock)
+#define NdisInterlockedInsertTailList(ListHead, ListEntry, Lock)                \
+    ndislock_interlocked_insert_tail((ListHead), (ListEntry), &(Lock)->SpinLock)
+#define NdisInterlockedRemoveHeadList(ListHead, Lock)                           \
+    ndislock_interlocked_remove_head((ListHead), &(Lock)->SpinLock)
 #define NdisInterlockedPushEntryList(ListHead, ListEntry, Lock)                 \
     ndislock_interlocked_push((ListHead), (ListEntry), &(Lock)->SpinLock)
 #define NdisInterlockedPopEntryList(ListHead, Lock)                             \
@@ -160,6 +160,7 @@ typedef struct _NDIS_OBJECT_HEADER {
 /* ---- Interrupts, DPCs, timers, RW locks, delays (ndislock/contexts.h) ---- */
 
 #include <ndislock/wdk_ndis6.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -206,6 +207,10 @@ extern "C" {
 #define NdisAcquireRWLockWrite(Lock, LockState, Flags)                          \
     ndislock_rwlock_write((Lock), (LockState), (Flags))
 #define NdisReleaseRWLock(Lock, LockState) ndislock_rwlock_release((Lock), (LockState))
+
+#define NdisZeroMemory(Destination, Length)  ((void)memset((Destination), 0, (Length)))
+#define NdisMoveMemory(Destination, Source, Length)                             \
+    ((void)memmove((Destination), (Source), (Length)))
 
 #define NdisMSleep(MicrosecondsToSleep)          ndislock_sleep_us(MicrosecondsToSleep)
 #define NdisStallExecution(MicrosecondsToStall)  ndislock_stall_us(MicrosecondsToStall)

@@ -31,7 +31,7 @@ struct msg_dpc {
 
 struct interrupt {
     pthread_mutex_t lock;           /* the interrupt lock */
-    uint32_t gen;                   /* written under pool_lock and lock */
+    uint32_t gen;                   /* under lock (order: pool_lock -> lock) */
     int registered;                 /* under lock */
     int enabled;                    /* under lock */
     int in_use;                     /* slot taken; under pool_lock */
@@ -105,7 +105,7 @@ int ndislock_interrupt_register(void *adapter, void *ctx,
         return -1;
     pthread_once(&pool_once, pool_init);
     pthread_mutex_lock(&pool_lock);
-    if (a->interrupt != NULL) {
+    if (__atomic_load_n(&a->interrupt, __ATOMIC_ACQUIRE) != NULL) {
         pthread_mutex_unlock(&pool_lock);
         return -1;
     }
@@ -161,11 +161,12 @@ void ndislock_interrupt_deregister(void *handle)
     }
     /* Under the interrupt lock: no ISR is running, and none starts after this. */
     i->registered = 0;
-    pthread_mutex_lock(&pool_lock);
     i->gen = (i->gen + 1) & 0xffffffu;
-    if (__atomic_load_n(&i->adapter->interrupt, __ATOMIC_RELAXED) == handle)
-        __atomic_store_n(&i->adapter->interrupt, NULL, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&pool_lock);
+    {
+        void *expected = handle;
+        __atomic_compare_exchange_n(&i->adapter->interrupt, &expected, NULL, 0,
+                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+    }
     pthread_mutex_unlock(&i->lock);
 
     /* Queued DPCs still run (the ISR asked for them); wait for them. */
