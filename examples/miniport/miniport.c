@@ -56,7 +56,7 @@ struct _ADAPTER {
     NDIS_SPIN_LOCK StatsLock;
     ULONG WatchdogLastTxCompleted;      /* under StatsLock */
     ULONG WatchdogStalls;               /* under StatsLock */
-    ULONG SendQueueDepth;               /* under SendLock */
+    LONG SendQueueDepth;                /* NdisInterlocked* only */
 
     /* Shared with the ISR: touched only at DIRQL (ISR or synchronize callbacks). */
     ULONG PendingIntStatus;
@@ -176,6 +176,7 @@ static VOID ProcessTransmitCompletions(PADAPTER Adapter)
 
         ASSERT(Link != NULL);
         Desc = CONTAINING_RECORD(Link, TX_DESC, QueueLink);
+        NdisInterlockedDecrement(&Adapter->SendQueueDepth);
         NdisInterlockedIncrement(&Adapter->Stats.TxPackets);
         NdisInterlockedAddLargeStatistic(&Adapter->Stats.TxBytes, Desc->Length);
         NdisInterlockedPushEntryList(&Adapter->FreeList, &Desc->FreeLink, &Adapter->FreeLock);
@@ -217,6 +218,7 @@ static VOID WatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID Sy
 {
     PADAPTER Adapter = (PADAPTER)FunctionContext;
     ULONG Depth;
+    ULONG TxDone = (ULONG)InterlockedExchangeAdd(&Adapter->Stats.TxPackets, 0); /* TxCompleted is DPC-private */
 
     UNREFERENCED_PARAMETER(SystemSpecific1);
     UNREFERENCED_PARAMETER(SystemSpecific2);
@@ -226,20 +228,20 @@ static VOID WatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID Sy
     if (BugNow(BUG_LOCK_ORDER)) {
         NdisDprAcquireSpinLock(&Adapter->StatsLock);     /* BUG: StatsLock -> SendLock */
         NdisDprAcquireSpinLock(&Adapter->SendLock);
-        Depth = Adapter->SendQueueDepth;
+        Depth = (ULONG)InterlockedExchangeAdd(&Adapter->SendQueueDepth, 0);
         NdisDprReleaseSpinLock(&Adapter->SendLock);
         NdisDprReleaseSpinLock(&Adapter->StatsLock);
     }
     NdisDprAcquireSpinLock(&Adapter->SendLock);           /* SendLock -> StatsLock */
-    Depth = Adapter->SendQueueDepth;
+    Depth = (ULONG)InterlockedExchangeAdd(&Adapter->SendQueueDepth, 0);
     NdisDprAcquireSpinLock(&Adapter->StatsLock);
-    if (Depth != 0 && Adapter->WatchdogLastTxCompleted == Adapter->TxCompleted)
+    if (Depth != 0 && Adapter->WatchdogLastTxCompleted == TxDone)
         Adapter->WatchdogStalls++;
     NdisDprReleaseSpinLock(&Adapter->StatsLock);
     NdisDprReleaseSpinLock(&Adapter->SendLock);
 
     NdisDprAcquireSpinLock(&Adapter->StatsLock);
-    Adapter->WatchdogLastTxCompleted = Adapter->TxCompleted;
+    Adapter->WatchdogLastTxCompleted = TxDone;
     if (BugNow(BUG_HOLD_TOO_LONG))
         NdisStallExecution(200);                          /* BUG: 200 us under a spin lock */
     NdisDprReleaseSpinLock(&Adapter->StatsLock);
@@ -275,7 +277,7 @@ NDIS_STATUS MiniportSend(PADAPTER Adapter, ULONG Length)
     NdisAcquireSpinLock(&Adapter->SendLock);
     InsertTailList(&Adapter->SendQueue, &Desc->QueueLink);
     HwTxDoorbell(Adapter->Hw, Length);
-    Adapter->SendQueueDepth++;
+    NdisInterlockedIncrement(&Adapter->SendQueueDepth);
     NdisDprAcquireSpinLock(&Adapter->StatsLock);          /* SendLock -> StatsLock */
     Adapter->WatchdogLastTxCompleted += 0;
     if (BugNow(BUG_RELEASE_ORDER)) {
