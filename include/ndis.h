@@ -180,8 +180,7 @@ extern "C" {
 /* NDIS 5: the ISR/HandleInterrupt come from the adapter (ndislock_harness_set_ndis5_handlers). */
 #define NdisMRegisterInterrupt(Interrupt, MiniportAdapterHandle, InterruptVector, \
                                InterruptLevel, RequestIsr, SharedInterrupt, InterruptMode) \
-    (ndislock_interrupt_register_ndis5((MiniportAdapterHandle), &(Interrupt)->InterruptObject) == 0 \
-         ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES)
+    ndislock__ndis_register_interrupt5((Interrupt), (MiniportAdapterHandle))
 #define NdisMDeregisterInterrupt(Interrupt)                                     \
     ndislock_interrupt_deregister((Interrupt)->InterruptObject)
 #define NdisMSynchronizeWithInterrupt(Interrupt, SynchronizeFunction, SynchronizeContext) \

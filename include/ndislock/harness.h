@@ -44,7 +44,7 @@ NDISLOCK_API void ndislock_harness_set_ndis5_handlers(struct ndislock_adapter *a
 struct ndislock_harness_counts {
     uint64_t fired, claimed, dropped, dpcs;
 };
-NDISLOCK_API void ndislock_harness_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c);
+NDISLOCK_API void ndislock_harness_get_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c);
 
 #ifdef __cplusplus
 }

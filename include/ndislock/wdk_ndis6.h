@@ -13,6 +13,8 @@
 #include <ndislock/contexts.h>
 #include <ndislock/harness.h>
 
+#include <string.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -91,7 +93,9 @@ static inline NDIS_STATUS ndislock__ndis_register_interrupt(
         NDIS_HANDLE adapter, NDIS_HANDLE ctx, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c,
         PNDIS_HANDLE handle)
 {
-    struct ndislock_interrupt_handlers h = {0};
+    struct ndislock_interrupt_handlers h;
+
+    memset(&h, 0, sizeof(h));
 
     h.isr = c->InterruptHandler;
     h.dpc = c->InterruptDpcHandler;
@@ -123,6 +127,13 @@ typedef enum _NDIS_INTERRUPT_MODE { NdisInterruptLevelSensitive, NdisInterruptLa
 typedef struct _NDIS_MINIPORT_INTERRUPT {
     NDIS_HANDLE InterruptObject;
 } NDIS_MINIPORT_INTERRUPT, *PNDIS_MINIPORT_INTERRUPT;
+
+static inline NDIS_STATUS ndislock__ndis_register_interrupt5(PNDIS_MINIPORT_INTERRUPT intr,
+                                                             NDIS_HANDLE adapter)
+{
+    return ndislock_interrupt_register_ndis5(adapter, &intr->InterruptObject) == 0
+               ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
+}
 
 /* ---- Timer objects ---- */
 

@@ -62,7 +62,7 @@ void ndislock_harness_set_ndis5_handlers(struct ndislock_adapter *a,
     a->ndis5_ctx = adapter_context;
 }
 
-void ndislock_harness_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c)
+void ndislock_harness_get_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c)
 {
     c->fired = __atomic_load_n(&a->fired, __ATOMIC_RELAXED);
     c->claimed = __atomic_load_n(&a->claimed, __ATOMIC_RELAXED);
