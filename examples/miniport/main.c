@@ -179,7 +179,12 @@ int main(int argc, char **argv)
            (long)st.Dpcs, (long)st.WatchdogTicks);
     printf("ndis_miniport: %.0f packets/s\n", ((double)st.TxPackets + st.RxPackets) / elapsed);
 #if SAMPLE_HAVE_VERIFIER
-    ndislock_stats_dump(stdout, 0);
+    {
+        /* stats=1 makes the library print the table at exit; otherwise print it here */
+        const char *opts = getenv("NDISLOCK_OPTIONS");
+        if (opts == NULL || strstr(opts, "stats=1") == NULL)
+            ndislock_stats_dump(stdout, 0);
+    }
     if (ndislock_verifier_enabled()) {
         unsigned long n = ndislock_verifier_report_count();
         printf("ndis_miniport: verifier: %lu violation(s)\n", n);
