@@ -38,12 +38,19 @@ static double now_s(void)
 
 static void *device_thread(void *arg)
 {
+    unsigned idle_steps = 0;
+
     (void)arg;
     while (!__atomic_load_n(&stop_device, __ATOMIC_ACQUIRE)) {
-        if (hw_step(hw, 32) != 0)
+        if (hw_step(hw, 32) != 0) {
             ndislock_harness_fire_interrupt(nic, 0);
-        else
+            idle_steps = 0;
+        } else if (++idle_steps < 64) {
             sched_yield();
+        } else {
+            struct timespec idle = { 0, 20000 };    /* idle device: stop eating a core */
+            nanosleep(&idle, NULL);
+        }
     }
     /* drain: complete what was posted so halt sees an idle transmitter */
     if (hw_step(hw, 0) != 0)
@@ -53,11 +60,15 @@ static void *device_thread(void *arg)
 
 static void *sender_thread(void *arg)
 {
-    unsigned len = 60 + (unsigned)(uintptr_t)arg * 100;
+    unsigned len = 60 + (unsigned)(uintptr_t)arg * 100, full = 0;
 
     while (!__atomic_load_n(&stop_senders, __ATOMIC_ACQUIRE)) {
-        if (MiniportSend(adapter, len) != NDIS_STATUS_SUCCESS)
-            sched_yield();                  /* ring full: NDIS would pend the NBL */
+        if (MiniportSend(adapter, len) == NDIS_STATUS_SUCCESS)
+            full = 0;
+        else if (++full < 16)
+            sched_yield();                  /* ring full: NDIS would pend the NBL ... */
+        else
+            NdisMSleep(20);                 /* ... and the stack would stop sending */
         len = len >= 1514 ? 60 : len + 1;
     }
     return NULL;
