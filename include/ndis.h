@@ -156,4 +156,67 @@ typedef struct _NDIS_OBJECT_HEADER {
 }
 #endif
 
+
+/* ---- Interrupts, DPCs, timers, RW locks, delays (ndislock/contexts.h) ---- */
+
+#include <ndislock/wdk_ndis6.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NdisMRegisterInterruptEx(MiniportAdapterHandle, MiniportInterruptContext, \
+                                 MiniportInterruptCharacteristics, NdisInterruptHandle) \
+    ndislock__ndis_register_interrupt((MiniportAdapterHandle), (MiniportInterruptContext), \
+                                      (MiniportInterruptCharacteristics), (NdisInterruptHandle))
+#define NdisMDeregisterInterruptEx(NdisInterruptHandle)                         \
+    ndislock_interrupt_deregister(NdisInterruptHandle)
+#define NdisMSynchronizeWithInterruptEx(NdisInterruptHandle, MessageId,         \
+                                        SynchronizeFunction, SynchronizeContext) \
+    ndislock_interrupt_synchronize((NdisInterruptHandle), (MessageId),          \
+                                   (SynchronizeFunction), (SynchronizeContext))
+
+/* NDIS 5: the ISR/HandleInterrupt come from the adapter (ndislock_harness_set_ndis5_handlers). */
+#define NdisMRegisterInterrupt(Interrupt, MiniportAdapterHandle, InterruptVector, \
+                               InterruptLevel, RequestIsr, SharedInterrupt, InterruptMode) \
+    ndislock__ndis_register_interrupt5((Interrupt), (MiniportAdapterHandle))
+#define NdisMDeregisterInterrupt(Interrupt)                                     \
+    ndislock_interrupt_deregister((Interrupt)->InterruptObject)
+#define NdisMSynchronizeWithInterrupt(Interrupt, SynchronizeFunction, SynchronizeContext) \
+    ndislock_interrupt_synchronize((Interrupt)->InterruptObject, 0,             \
+        (MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER)(SynchronizeFunction), (SynchronizeContext))
+
+#define NdisAllocateTimerObject(NdisHandle, TimerCharacteristics, pTimerObject) \
+    ((void)(NdisHandle), ndislock__ndis_alloc_timer((TimerCharacteristics), (pTimerObject)))
+#define NdisSetTimerObject(TimerObject, DueTime, MillisecondsPeriod, FunctionContext) \
+    ndislock__ndis_set_timer((TimerObject), (DueTime).QuadPart, (MillisecondsPeriod), \
+                             (FunctionContext))
+#define NdisCancelTimerObject(TimerObject)                                      \
+    ndislock__ndis_cancel_timer(TimerObject)
+#define NdisFreeTimerObject(TimerObject)                                        \
+    ndislock_timer_free((struct ndislock_timer *)(TimerObject))
+#define KeQuerySystemTime(CurrentTime)                                          \
+    ((void)((CurrentTime)->QuadPart = ndislock_system_time()))
+
+#define NdisAllocateRWLock(NdisHandle)   ((void)(NdisHandle), ndislock_rwlock_create())
+#define NdisFreeRWLock(Lock)             ndislock_rwlock_free(Lock)
+#define NdisAcquireRWLockRead(Lock, LockState, Flags)                           \
+    ndislock_rwlock_read((Lock), (LockState), (Flags))
+#define NdisAcquireRWLockWrite(Lock, LockState, Flags)                          \
+    ndislock_rwlock_write((Lock), (LockState), (Flags))
+#define NdisReleaseRWLock(Lock, LockState) ndislock_rwlock_release((Lock), (LockState))
+
+#define NdisZeroMemory(Destination, Length)  ((void)memset((Destination), 0, (Length)))
+#define NdisMoveMemory(Destination, Source, Length)                             \
+    ((void)memmove((Destination), (Source), (Length)))
+
+#define NdisMSleep(MicrosecondsToSleep)          ndislock_sleep_us(MicrosecondsToSleep)
+#define NdisStallExecution(MicrosecondsToStall)  ndislock_stall_us(MicrosecondsToStall)
+#define KeStallExecutionProcessor(MicroSeconds)  ndislock_stall_us(MicroSeconds)
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* NDISLOCK_NDIS_H */

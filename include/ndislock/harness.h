@@ -1,0 +1,53 @@
+/*
+ * ndislock/harness.h - the simulated adapter: what the hardware and the NDIS
+ * miniport framework would provide.  A test or sample creates an adapter,
+ * passes it to the driver as its MiniportAdapterHandle, and fires interrupts.
+ */
+#ifndef NDISLOCK_HARNESS_H
+#define NDISLOCK_HARNESS_H
+
+#include <ndislock/contexts.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ndislock_adapter;
+
+/* A simulated adapter (NDIS_HANDLE MiniportAdapterHandle); NULL if out of memory. */
+NDISLOCK_API struct ndislock_adapter *ndislock_harness_adapter_create(const char *name);
+/* Frees it; an interrupt still registered on it is deregistered first. */
+NDISLOCK_API void ndislock_harness_adapter_destroy(struct ndislock_adapter *a);
+
+/*
+ * The device raises interrupt message msg (0 for a line interrupt): the
+ * registered ISR runs now, on the calling thread, at the interrupt's DIRQL
+ * under the interrupt lock; a TRUE QueueDefaultInterruptDpc queues the DPC.
+ * Returns 1 if the ISR claimed it, 0 if not, -1 if nothing is registered, the
+ * interrupt is disabled, or msg is out of range.  Call at PASSIVE or
+ * DISPATCH_LEVEL, never from inside a callback of the same interrupt.
+ */
+NDISLOCK_API int ndislock_harness_fire_interrupt(struct ndislock_adapter *a, uint32_t msg);
+
+/* NDIS calling MiniportDisableInterruptEx / MiniportEnableInterruptEx (at
+ * DIRQL, under the interrupt lock); while disabled, fired interrupts are dropped. */
+NDISLOCK_API void ndislock_harness_disable_interrupt(struct ndislock_adapter *a);
+NDISLOCK_API void ndislock_harness_enable_interrupt(struct ndislock_adapter *a);
+
+/* The NDIS 5 handlers NdisMRegisterInterrupt uses (from NDIS51_MINIPORT_CHARACTERISTICS). */
+NDISLOCK_API void ndislock_harness_set_ndis5_handlers(struct ndislock_adapter *a,
+        void (*isr)(unsigned char *recognized, unsigned char *queue_dpc, void *ctx),
+        void (*handle_interrupt)(void *ctx), void (*disable)(void *ctx),
+        void (*enable)(void *ctx), void *adapter_context);
+
+/* Counters: interrupts fired, claimed by the ISR, DPCs run. */
+struct ndislock_harness_counts {
+    uint64_t fired, claimed, dropped, dpcs;
+};
+NDISLOCK_API void ndislock_harness_get_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NDISLOCK_HARNESS_H */

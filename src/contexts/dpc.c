@@ -1,0 +1,145 @@
+/*
+ * DPCs: one library thread (the "DPC processor") drains a FIFO of queued
+ * ndislock_dpc objects, each at DISPATCH_LEVEL in NDISLOCK_CTX_DPC.  One
+ * thread means DPCs never run concurrently with each other, like the DPCs
+ * targeted at one processor.  A DPC object is on the queue at most once.
+ */
+#include <ndislock/contexts.h>
+
+#include <stdlib.h>
+
+#include "callback.h"
+#include "internal.h"
+
+static pthread_mutex_t dpc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dpc_work = PTHREAD_COND_INITIALIZER;   /* queue not empty or stop */
+static pthread_cond_t dpc_idle = PTHREAD_COND_INITIALIZER;   /* a DPC finished or was dequeued */
+static struct ndislock_dpc *dpc_head, *dpc_tail;
+static pthread_t dpc_thread;
+static int dpc_started, dpc_stop;
+static __thread int on_dpc_thread;
+
+static void *dpc_main(void *unused)
+{
+    struct ndislock_dpc *d;
+    struct ndislock_cb_frame f;
+
+    (void)unused;
+    on_dpc_thread = 1;
+    pthread_mutex_lock(&dpc_lock);
+    for (;;) {
+        while (dpc_head == NULL && !dpc_stop)
+            pthread_cond_wait(&dpc_work, &dpc_lock);
+        if (dpc_head == NULL)
+            break;                  /* stop requested and the queue is drained */
+        d = dpc_head;
+        dpc_head = d->next;
+        if (dpc_head == NULL)
+            dpc_tail = NULL;
+        d->queued = 0;
+        d->running = 1;
+        pthread_mutex_unlock(&dpc_lock);
+
+        ndislock__cb_enter(&f, NDISLOCK_CTX_DPC, NDISLOCK_DISPATCH_LEVEL, d->callee, d->role);
+        d->fn(d->arg);
+        ndislock__cb_exit(&f);
+
+        pthread_mutex_lock(&dpc_lock);
+        d->running = 0;
+        pthread_cond_broadcast(&dpc_idle);
+    }
+    pthread_mutex_unlock(&dpc_lock);
+    return NULL;
+}
+
+void ndislock_dpc_init(struct ndislock_dpc *d, void (*fn)(void *), void *arg)
+{
+    d->next = NULL;
+    d->fn = fn;
+    d->arg = arg;
+    d->callee = NDISLOCK_FN_OBJ(fn);
+    d->role = "DeferredRoutine";
+    d->queued = 0;
+    d->running = 0;
+}
+
+int ndislock_dpc_queue(struct ndislock_dpc *d)
+{
+    int queued = 0;
+
+    pthread_mutex_lock(&dpc_lock);
+    if (!dpc_started) {
+        dpc_stop = 0;
+        if (pthread_create(&dpc_thread, NULL, dpc_main, NULL) != 0)
+            abort();            /* no DPC processor: nothing sensible to fall back on */
+        dpc_started = 1;
+    }
+    if (!d->queued) {
+        d->next = NULL;
+        if (dpc_tail != NULL)
+            dpc_tail->next = d;
+        else
+            dpc_head = d;
+        dpc_tail = d;
+        d->queued = 1;
+        queued = 1;
+        pthread_cond_signal(&dpc_work);
+    }
+    pthread_mutex_unlock(&dpc_lock);
+    return queued;
+}
+
+int ndislock_dpc_dequeue(struct ndislock_dpc *d)
+{
+    struct ndislock_dpc **pp, *prev = NULL;
+    int removed = 0;
+
+    pthread_mutex_lock(&dpc_lock);
+    if (d->queued) {
+        for (pp = &dpc_head; *pp != d; pp = &(*pp)->next)
+            prev = *pp;
+        *pp = d->next;
+        if (dpc_tail == d)
+            dpc_tail = prev;
+        d->queued = 0;
+        removed = 1;
+        pthread_cond_broadcast(&dpc_idle);
+    }
+    pthread_mutex_unlock(&dpc_lock);
+    return removed;
+}
+
+void ndislock_dpc_wait_idle(struct ndislock_dpc *d)
+{
+    pthread_mutex_lock(&dpc_lock);
+    while (d->queued || (d->running && !on_dpc_thread))
+        pthread_cond_wait(&dpc_idle, &dpc_lock);
+    pthread_mutex_unlock(&dpc_lock);
+}
+
+/* Stops the DPC thread after it has drained the queue. */
+void ndislock__dpc_shutdown(void);
+void ndislock__dpc_shutdown(void)
+{
+    pthread_t t;
+
+    pthread_mutex_lock(&dpc_lock);
+    if (!dpc_started || on_dpc_thread) {
+        pthread_mutex_unlock(&dpc_lock);
+        return;
+    }
+    dpc_stop = 1;
+    t = dpc_thread;
+    pthread_cond_signal(&dpc_work);
+    pthread_mutex_unlock(&dpc_lock);
+    pthread_join(t, NULL);
+    pthread_mutex_lock(&dpc_lock);
+    dpc_started = 0;
+    pthread_mutex_unlock(&dpc_lock);
+}
+
+/* At exit, after the timer thread (priority 102 runs first): drain and join. */
+__attribute__((destructor(101))) static void dpc_at_exit(void)
+{
+    ndislock__dpc_shutdown();
+}

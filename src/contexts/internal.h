@@ -1,0 +1,26 @@
+/* Shared between the context modules and the harness.  Internal. */
+#ifndef NDISLOCK_CONTEXTS_INTERNAL_H
+#define NDISLOCK_CONTEXTS_INTERNAL_H
+
+#include <ndislock/harness.h>
+
+#include <pthread.h>
+
+struct ndislock_adapter {
+    char name[32];
+    void *interrupt;                /* handle of the registered interrupt, or NULL */
+    struct ndislock_interrupt_handlers ndis5;  /* set by ndislock_harness_set_ndis5_handlers */
+    void *ndis5_ctx;
+    uint64_t fired, claimed, dropped, dpcs;    /* atomics, relaxed: statistics only */
+};
+
+/* interrupt.c: the harness's entry points into an interrupt object. */
+int ndislock__interrupt_fire(void *handle, uint32_t msg);
+void ndislock__interrupt_set_enabled(void *handle, int enabled);
+
+/* Absolute deadline for pthread_cond_timedwait on a CLOCK_MONOTONIC condvar. */
+void ndislock__ns_to_timespec(uint64_t ns, struct timespec *ts);
+/* A condvar on CLOCK_MONOTONIC. */
+void ndislock__cond_init_monotonic(pthread_cond_t *c);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * Interrupt objects (NdisMRegisterInterruptEx and friends).
+ *
+ * Each registered interrupt owns an interrupt lock (a pthread mutex: it is
+ * the kernel's interrupt spin lock, not an NDIS spin lock, so the verifier
+ * never sees it).  The ISR, MiniportDisable/EnableInterruptEx and every
+ * NdisMSynchronizeWithInterruptEx callback run holding it, at
+ * NDISLOCK_DEVICE_IRQL, so they exclude one another.  All messages share the
+ * one lock (MsiSyncWithAllMessages behaviour, which is the stricter one).
+ *
+ * Objects live in a static pool and are never freed, so a stale handle is
+ * always safe to look at.  Handle = generation << 16 | (slot + 1); the
+ * generation changes on every deregistration, so a handle used after
+ * NdisMDeregisterInterruptEx is recognized as dead (INTERRUPT_LIFECYCLE)
+ * even after its slot was reused.
+ */
+#include <ndislock/contexts.h>
+
+#include <string.h>
+
+#include "callback.h"
+#include "internal.h"
+
+#define NDISLOCK_MAX_INTERRUPTS 64
+
+struct msg_dpc {
+    struct ndislock_dpc dpc;
+    struct interrupt *intr;
+    uint32_t msg;
+};
+
+struct interrupt {
+    pthread_mutex_t lock;           /* the interrupt lock */
+    uint32_t gen;                   /* under lock (order: pool_lock -> lock) */
+    int registered;                 /* under lock */
+    int enabled;                    /* under lock */
+    int in_use;                     /* slot taken; under pool_lock */
+    void *ctx;
+    struct ndislock_adapter *adapter;
+    struct ndislock_interrupt_handlers h;
+    struct msg_dpc dpcs[NDISLOCK_MAX_MESSAGES];
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct interrupt pool[NDISLOCK_MAX_INTERRUPTS];
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_init(void)
+{
+    for (int i = 0; i < NDISLOCK_MAX_INTERRUPTS; i++)
+        pthread_mutex_init(&pool[i].lock, NULL);
+}
+
+static void *make_handle(unsigned slot, uint32_t gen)
+{
+    return (void *)(((uintptr_t)gen << 16) | (uintptr_t)(slot + 1));
+}
+
+/* The interrupt a handle names, locked, or NULL if it is not registered. */
+static struct interrupt *lookup_locked(void *handle)
+{
+    uintptr_t h = (uintptr_t)handle;
+    unsigned slot = (unsigned)(h & 0xffff) - 1;
+    struct interrupt *i;
+
+    if (handle == NULL || slot >= NDISLOCK_MAX_INTERRUPTS)
+        return NULL;
+    pthread_once(&pool_once, pool_init);
+    i = &pool[slot];
+    pthread_mutex_lock(&i->lock);
+    if (!i->registered || i->gen != (uint32_t)(h >> 16)) {
+        pthread_mutex_unlock(&i->lock);
+        return NULL;
+    }
+    return i;
+}
+
+/* The DPC thread runs this for a queued interrupt DPC. */
+static void interrupt_dpc(void *arg)
+{
+    struct msg_dpc *m = arg;
+    struct interrupt *i = m->intr;
+
+    __atomic_fetch_add(&i->adapter->dpcs, 1, __ATOMIC_RELAXED);
+    if (i->h.ndis5)
+        i->h.dpc5(i->ctx);
+    else if (i->h.msi)
+        i->h.msg_dpc(i->ctx, m->msg, NULL, NULL, NULL);
+    else
+        i->h.dpc(i->ctx, NULL, NULL, NULL);
+}
+
+int ndislock_interrupt_register(void *adapter, void *ctx,
+                                const struct ndislock_interrupt_handlers *h, void **handle)
+{
+    struct ndislock_adapter *a = adapter;
+    struct interrupt *i = NULL;
+    unsigned slot;
+
+    if (a == NULL || h == NULL || handle == NULL)
+        return -1;
+    if (h->ndis5 ? (h->isr5 == NULL || h->dpc5 == NULL)
+                 : h->msi ? (h->msg_isr == NULL || h->msg_dpc == NULL)
+                          : (h->isr == NULL || h->dpc == NULL))
+        return -1;
+    pthread_once(&pool_once, pool_init);
+    pthread_mutex_lock(&pool_lock);
+    if (__atomic_load_n(&a->interrupt, __ATOMIC_ACQUIRE) != NULL) {
+        pthread_mutex_unlock(&pool_lock);
+        return -1;
+    }
+    for (slot = 0; slot < NDISLOCK_MAX_INTERRUPTS; slot++)
+        if (!pool[slot].in_use) {
+            i = &pool[slot];
+            break;
+        }
+    if (i == NULL) {
+        pthread_mutex_unlock(&pool_lock);
+        return -1;
+    }
+    i->in_use = 1;
+    pthread_mutex_lock(&i->lock);
+    i->ctx = ctx;
+    i->adapter = a;
+    i->h = *h;
+    for (uint32_t m = 0; m < NDISLOCK_MAX_MESSAGES; m++) {
+        const void *callee = h->ndis5 ? NDISLOCK_FN_OBJ(h->dpc5)
+                             : h->msi ? NDISLOCK_FN_OBJ(h->msg_dpc) : NDISLOCK_FN_OBJ(h->dpc);
+        i->dpcs[m].intr = i;
+        i->dpcs[m].msg = m;
+        ndislock_dpc_init(&i->dpcs[m].dpc, interrupt_dpc, &i->dpcs[m]);
+        i->dpcs[m].dpc.callee = callee;
+        i->dpcs[m].dpc.role = h->ndis5 ? "MiniportHandleInterrupt"
+                              : h->msi ? "MiniportMessageInterruptDPC" : "MiniportInterruptDPC";
+    }
+    i->registered = 1;
+    i->enabled = 1;
+    *handle = make_handle(slot, i->gen);
+    __atomic_store_n(&a->interrupt, *handle, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&i->lock);
+    pthread_mutex_unlock(&pool_lock);
+    return 0;
+}
+
+int ndislock_interrupt_register_ndis5(void *adapter, void **handle)
+{
+    struct ndislock_adapter *a = adapter;
+
+    if (a == NULL || !a->ndis5.ndis5)
+        return -1;
+    return ndislock_interrupt_register(a, a->ndis5_ctx, &a->ndis5, handle);
+}
+
+void ndislock_interrupt_deregister(void *handle)
+{
+    struct interrupt *i = lookup_locked(handle);
+
+    if (i == NULL) {
+        NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, handle, "NdisMDeregisterInterruptEx");
+        return;
+    }
+    /* Under the interrupt lock: no ISR is running, and none starts after this. */
+    i->registered = 0;
+    i->gen = (i->gen + 1) & 0xffffffu;
+    {
+        void *expected = handle;
+        __atomic_compare_exchange_n(&i->adapter->interrupt, &expected, NULL, 0,
+                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&i->lock);
+
+    /* Queued DPCs still run (the ISR asked for them); wait for them. */
+    for (uint32_t m = 0; m < NDISLOCK_MAX_MESSAGES; m++)
+        ndislock_dpc_wait_idle(&i->dpcs[m].dpc);
+
+    pthread_mutex_lock(&pool_lock);
+    i->in_use = 0;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+unsigned char ndislock_interrupt_synchronize(void *handle, uint32_t msg,
+                                             unsigned char (*fn)(void *), void *ctx)
+{
+    struct interrupt *i = lookup_locked(handle);
+    struct ndislock_cb_frame f;
+    unsigned char r;
+
+    (void)msg;      /* one lock for all messages */
+    if (i == NULL) {
+        NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, handle,
+                       "NdisMSynchronizeWithInterruptEx");
+        return 0;
+    }
+    ndislock__cb_enter(&f, NDISLOCK_CTX_SYNC, NDISLOCK_DEVICE_IRQL, NDISLOCK_FN_OBJ(fn),
+                       "MiniportSynchronizeInterrupt");
+    r = fn(ctx);
+    ndislock__cb_exit(&f);
+    pthread_mutex_unlock(&i->lock);
+    return r;
+}
+
+int ndislock__interrupt_fire(void *handle, uint32_t msg)
+{
+    struct interrupt *i;
+    struct ndislock_cb_frame f;
+    unsigned char claimed = 0, queue_dpc = 0;
+    uint32_t targets = 0;
+
+    if (msg >= NDISLOCK_MAX_MESSAGES || (i = lookup_locked(handle)) == NULL)
+        return -1;
+    if (!i->enabled || (msg != 0 && !i->h.msi)) {
+        pthread_mutex_unlock(&i->lock);
+        return -1;
+    }
+    if (i->h.ndis5) {
+        ndislock__cb_enter(&f, NDISLOCK_CTX_ISR, NDISLOCK_DEVICE_IRQL, NDISLOCK_FN_OBJ(i->h.isr5),
+                           "MiniportISR");
+        i->h.isr5(&claimed, &queue_dpc, i->ctx);
+    } else if (i->h.msi) {
+        ndislock__cb_enter(&f, NDISLOCK_CTX_ISR, NDISLOCK_DEVICE_IRQL,
+                           NDISLOCK_FN_OBJ(i->h.msg_isr), "MiniportMessageInterrupt");
+        claimed = i->h.msg_isr(i->ctx, msg, &queue_dpc, &targets);
+    } else {
+        ndislock__cb_enter(&f, NDISLOCK_CTX_ISR, NDISLOCK_DEVICE_IRQL, NDISLOCK_FN_OBJ(i->h.isr),
+                           "MiniportInterrupt");
+        claimed = i->h.isr(i->ctx, &queue_dpc, &targets);
+    }
+    ndislock__cb_exit(&f);
+    if (claimed && queue_dpc)
+        ndislock_dpc_queue(&i->dpcs[msg].dpc);
+    pthread_mutex_unlock(&i->lock);
+    return claimed ? 1 : 0;
+}
+
+void ndislock__interrupt_set_enabled(void *handle, int enabled)
+{
+    struct interrupt *i = lookup_locked(handle);
+    struct ndislock_cb_frame f;
+    void (*fn)(void *);
+    void (*msg_fn)(void *, uint32_t);
+
+    if (i == NULL)
+        return;
+    fn = enabled ? i->h.enable : i->h.disable;
+    msg_fn = enabled ? i->h.msg_enable : i->h.msg_disable;
+    ndislock__cb_enter(&f, enabled ? NDISLOCK_CTX_SYNC : NDISLOCK_CTX_DISABLE_INTR,
+                       NDISLOCK_DEVICE_IRQL,
+                       i->h.msi ? NDISLOCK_FN_OBJ(msg_fn) : NDISLOCK_FN_OBJ(fn),
+                       enabled ? "MiniportEnableInterruptEx" : "MiniportDisableInterruptEx");
+    if (i->h.msi && msg_fn != NULL) {
+        for (uint32_t m = 0; m < NDISLOCK_MAX_MESSAGES; m++)
+            msg_fn(i->ctx, m);
+    } else if (!i->h.msi && fn != NULL) {
+        fn(i->ctx);
+    }
+    ndislock__cb_exit(&f);
+    i->enabled = enabled;
+    pthread_mutex_unlock(&i->lock);
+}
