@@ -62,7 +62,9 @@ void ndislock__spin_lock_contended(ndislock_spin_t *l)
         if (s == NDISLOCK_SPIN_HANDOFF && mine != NDISLOCK_WAITER_ONE &&
             ndislock_pr_cas(state, NDISLOCK_SPIN_HANDOFF, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE))
             break;
-        if (s != NDISLOCK_SPIN_FREE)
+        /* Never sleep on a hand-off when starving: the value may already be
+         * a newer hand-off whose wake-up we missed (ABA; the model's trail). */
+        if (s == NDISLOCK_SPIN_HELD || (s == NDISLOCK_SPIN_HANDOFF && mine == NDISLOCK_WAITER_ONE))
             ndislock__park((uint32_t *)state, s,
                            mine == NDISLOCK_WAITER_ONE ? NDISLOCK_PARK_NORMAL
                                                        : NDISLOCK_PARK_STARVING);
@@ -81,14 +83,26 @@ void ndislock__spin_lock_contended(ndislock_spin_t *l)
 void ndislock__spin_wake(ndislock_spin_t *l)
 {
     ndislock_u32_alias *state = ndislock__spin_state(l);
-    uint32_t w = ndislock_pr_load(ndislock__spin_waiters(l), NDISLOCK_RELAXED);
+    ndislock_u32_alias *waiters = ndislock__spin_waiters(l);
 
-    if (w >= NDISLOCK_STARVING_ONE) {
+    if (ndislock_pr_load(waiters, NDISLOCK_RELAXED) >= NDISLOCK_STARVING_ONE) {
         /* Take the lock for a starving sleeper.  If a newcomer got it first,
-         * its unlock comes back here and tries again. */
-        if (ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HANDOFF, NDISLOCK_RELAXED))
+         * its unlock comes back here and tries again.  Acquire: the re-check
+         * below then sees the decrement of any starving thread that has
+         * owned the lock since (it decrements before its release store). */
+        if (!ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HANDOFF, NDISLOCK_ACQUIRE))
+            return;
+        /* Re-check: the starving sleeper may have taken the lock normally
+         * since our load, and a hand-off nobody claims would stall every
+         * thread (tests/model/spinlock.pml -DNO_RECHECK finds it).  A
+         * starving thread counted here cannot leave without claiming it. */
+        if (ndislock_pr_load(waiters, NDISLOCK_RELAXED) >= NDISLOCK_STARVING_ONE) {
             ndislock__unpark((uint32_t *)state, 1, NDISLOCK_PARK_STARVING);
-        return;
+            return;
+        }
+        /* Undo, unless a starving thread registered and claimed it meanwhile. */
+        if (!ndislock_pr_cas(state, NDISLOCK_SPIN_HANDOFF, NDISLOCK_SPIN_FREE, NDISLOCK_RELEASE))
+            return;
     }
     ndislock__unpark((uint32_t *)state, 1, NDISLOCK_PARK_ANY);
 }
