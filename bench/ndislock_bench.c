@@ -4,6 +4,7 @@
  * the best baseline of the same run.
  *
  *   ndislock_bench [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] [--only a,b]
+ *                  [--workload cs/2,queue/4]
  *
  * Workloads:
  *   pair       one thread, lock+unlock of an uncontended lock: ns per pair
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
     int reps = 5;
     unsigned ms = 300;
     unsigned long pairs = 4000000;
-    const char *json = "ndislock_bench.json", *dat = NULL, *only = NULL;
+    const char *json = "ndislock_bench.json", *dat = NULL, *only = NULL, *wlonly = NULL;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
@@ -489,8 +490,10 @@ int main(int argc, char **argv)
             dat = argv[++i];
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+        } else if (!strcmp(argv[i], "--workload") && i + 1 < argc) {
+            wlonly = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] [--only lock,lock]\n",
+            fprintf(stderr, "usage: %s [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] [--only lock,lock] [--workload cs/2,queue/4]\n",
                     argv[0]);
             return 2;
         }
@@ -525,6 +528,10 @@ int main(int argc, char **argv)
     int bad = 0;
     for (int r = 0; r < reps; r++) {
         for (int wl = 0; wl < NWL; wl++) {
+            char wname[32];
+            snprintf(wname, sizeof(wname), "%s/%d", workloads[wl].name, workloads[wl].nthreads);
+            if (!selected(wlonly, wname))
+                continue;
             double g = run_gap(workloads[wl].nthreads, ms);
             floor_ns[wl] = g > floor_ns[wl] ? g : floor_ns[wl];
             fprintf(stderr, "  round %d/%d: %s/%d threads:", r + 1, reps, workloads[wl].name,
@@ -563,7 +570,15 @@ int main(int argc, char **argv)
     struct summary {
         double rate, ratio, maxmin, jain, p50, p99, max;
     } sm[NWL][MAXLOCKS];
+    int wl_on[NWL];
     for (int wl = 0; wl < NWL; wl++) {
+        char wname[32];
+        snprintf(wname, sizeof(wname), "%s/%d", workloads[wl].name, workloads[wl].nthreads);
+        wl_on[wl] = selected(wlonly, wname);
+    }
+    for (int wl = 0; wl < NWL; wl++) {
+        if (!wl_on[wl])
+            continue;
         double best = 0;
         const char *bestname = "-";
         for (int l = 0; l < nl; l++) {
@@ -617,7 +632,7 @@ int main(int argc, char **argv)
     int first = 1;
     for (int wl = 0; wl < NWL; wl++)
         for (int l = 0; l < nl; l++) {
-            if (locks[l]->pair_only)
+            if (locks[l]->pair_only || !wl_on[wl])
                 continue;
             struct summary *s = &sm[wl][l];
             fprintf(f, "%s    {\"workload\": \"%s\", \"threads\": %d, \"lock\": \"%s\", \"rate\": %.0f, "
@@ -642,7 +657,7 @@ int main(int argc, char **argv)
                 continue;
             fprintf(f, "\"%s\" Macq/s p99_us\n", locks[l]->name);
             for (int wl = 0; wl < NWL; wl++)
-                if (!workloads[wl].queue)
+                if (!workloads[wl].queue && wl_on[wl])
                     fprintf(f, "%d %.4f %.3f\n", workloads[wl].nthreads, sm[wl][l].rate / 1e6,
                             sm[wl][l].p99 / 1e3);
             fprintf(f, "\n\n");
