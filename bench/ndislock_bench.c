@@ -518,8 +518,10 @@ int main(int argc, char **argv)
     static double pair_ns[MAXLOCKS][MAXREPS];
     for (int r = 0; r < reps; r++) {
         fprintf(stderr, "  pair round %d/%d\n", r + 1, reps);
-        for (int l = 0; l < nl; l++)
+        for (int k = 0; k < nl; k++) {
+            int l = (k + r) % nl;
             pair_ns[l][r] = run_pair(locks[l], pairs);
+        }
     }
 
     /* contended: for each repetition, every workload, every lock */
@@ -536,7 +538,10 @@ int main(int argc, char **argv)
             floor_ns[wl] = g > floor_ns[wl] ? g : floor_ns[wl];
             fprintf(stderr, "  round %d/%d: %s/%d threads:", r + 1, reps, workloads[wl].name,
                     workloads[wl].nthreads);
-            for (int l = 0; l < nl; l++) {
+            /* rotate the order every round: no lock always runs first
+             * (right after the floor measurement) or last */
+            for (int k = 0; k < nl; k++) {
+                int l = (k + r * 3 + wl) % nl;
                 if (locks[l]->pair_only)
                     continue;
                 res[wl][l][r] = run_cell(locks[l], workloads[wl].nthreads, workloads[wl].queue, ms);
