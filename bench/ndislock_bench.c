@@ -541,7 +541,7 @@ int main(int argc, char **argv)
             /* rotate the order every round: no lock always runs first
              * (right after the floor measurement) or last */
             for (int k = 0; k < nl; k++) {
-                int l = (k + r * 3 + wl) % nl;
+                int l = (k + r + wl) % nl;
                 if (locks[l]->pair_only)
                     continue;
                 res[wl][l][r] = run_cell(locks[l], workloads[wl].nthreads, workloads[wl].queue, ms);
