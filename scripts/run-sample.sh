@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: build ndislock (Release) and run the sample NDIS miniport on
+# The main job: build ndislock (optimized, with debug info for the reports) and run the sample NDIS miniport on
 # its simulated NIC under the verifier, printing progress every second,
 # packets/s, the per-lock statistics table and the verifier's verdict.
 #
@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}"
+ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libdw-dev   # libdw: file:line in reports
 
 build=build/release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DNDISLOCK_TESTS=OFF -DNDISLOCK_BENCH=OFF -DNDISLOCK_EXAMPLES=ON >/dev/null
 cmake --build "$build" --target ndis_miniport >/dev/null
 
