@@ -27,7 +27,10 @@ echo "== aarch64: cross build (-Werror), plain tests under qemu-aarch64"
 cmake -S . -B build/aarch64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
       -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_BENCH=OFF >/dev/null
 cmake --build build/aarch64
-run_ctest build/aarch64 -E '^install_test$'   # installs and runs host programs
+# install_test builds host programs; under emulation, wall-clock hold times are not
+# CPU times (and there is no rseq to tell preemption), so the clean verified sample
+# run, which fails on any warning, runs on the native stages only.
+run_ctest build/aarch64 -E '^(install_test|sample_miniport_verified)$'
 
 echo "== clang: build (-Werror) and plain tests"
 cmake -S . -B build/clang -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
