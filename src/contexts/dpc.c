@@ -11,12 +11,9 @@
 #include "callback.h"
 #include "internal.h"
 
-static pthread_mutex_t dpc_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t dpc_work = PTHREAD_COND_INITIALIZER;   /* queue not empty or stop */
+static struct ndislock_worker dpc = NDISLOCK_WORKER_INIT;
 static pthread_cond_t dpc_idle = PTHREAD_COND_INITIALIZER;   /* a DPC finished or was dequeued */
 static struct ndislock_dpc *dpc_head, *dpc_tail;
-static pthread_t dpc_thread;
-static int dpc_started, dpc_stop;
 static __thread int on_dpc_thread;
 
 static void *dpc_main(void *unused)
@@ -26,10 +23,10 @@ static void *dpc_main(void *unused)
 
     (void)unused;
     on_dpc_thread = 1;
-    pthread_mutex_lock(&dpc_lock);
+    pthread_mutex_lock(&dpc.lock);
     for (;;) {
-        while (dpc_head == NULL && !dpc_stop)
-            pthread_cond_wait(&dpc_work, &dpc_lock);
+        while (dpc_head == NULL && !dpc.stop)
+            pthread_cond_wait(&dpc.work, &dpc.lock);
         if (dpc_head == NULL)
             break;                  /* stop requested and the queue is drained */
         d = dpc_head;
@@ -38,17 +35,17 @@ static void *dpc_main(void *unused)
             dpc_tail = NULL;
         d->queued = 0;
         d->running = 1;
-        pthread_mutex_unlock(&dpc_lock);
+        pthread_mutex_unlock(&dpc.lock);
 
         ndislock__cb_enter(&f, NDISLOCK_CTX_DPC, NDISLOCK_DISPATCH_LEVEL, d->callee, d->role);
         d->fn(d->arg);
         ndislock__cb_exit(&f);
 
-        pthread_mutex_lock(&dpc_lock);
+        pthread_mutex_lock(&dpc.lock);
         d->running = 0;
         pthread_cond_broadcast(&dpc_idle);
     }
-    pthread_mutex_unlock(&dpc_lock);
+    pthread_mutex_unlock(&dpc.lock);
     return NULL;
 }
 
@@ -67,13 +64,8 @@ int ndislock_dpc_queue(struct ndislock_dpc *d)
 {
     int queued = 0;
 
-    pthread_mutex_lock(&dpc_lock);
-    if (!dpc_started) {
-        dpc_stop = 0;
-        if (pthread_create(&dpc_thread, NULL, dpc_main, NULL) != 0)
-            abort();            /* no DPC processor: nothing sensible to fall back on */
-        dpc_started = 1;
-    }
+    pthread_mutex_lock(&dpc.lock);
+    ndislock__worker_start_locked(&dpc, dpc_main);
     if (!d->queued) {
         d->next = NULL;
         if (dpc_tail != NULL)
@@ -83,9 +75,9 @@ int ndislock_dpc_queue(struct ndislock_dpc *d)
         dpc_tail = d;
         d->queued = 1;
         queued = 1;
-        pthread_cond_signal(&dpc_work);
+        pthread_cond_signal(&dpc.work);
     }
-    pthread_mutex_unlock(&dpc_lock);
+    pthread_mutex_unlock(&dpc.lock);
     return queued;
 }
 
@@ -94,7 +86,7 @@ int ndislock_dpc_dequeue(struct ndislock_dpc *d)
     struct ndislock_dpc **pp, *prev = NULL;
     int removed = 0;
 
-    pthread_mutex_lock(&dpc_lock);
+    pthread_mutex_lock(&dpc.lock);
     if (d->queued) {
         for (pp = &dpc_head; *pp != d; pp = &(*pp)->next)
             prev = *pp;
@@ -105,37 +97,22 @@ int ndislock_dpc_dequeue(struct ndislock_dpc *d)
         removed = 1;
         pthread_cond_broadcast(&dpc_idle);
     }
-    pthread_mutex_unlock(&dpc_lock);
+    pthread_mutex_unlock(&dpc.lock);
     return removed;
 }
 
 void ndislock_dpc_wait_idle(struct ndislock_dpc *d)
 {
-    pthread_mutex_lock(&dpc_lock);
+    pthread_mutex_lock(&dpc.lock);
     while (d->queued || (d->running && !on_dpc_thread))
-        pthread_cond_wait(&dpc_idle, &dpc_lock);
-    pthread_mutex_unlock(&dpc_lock);
+        pthread_cond_wait(&dpc_idle, &dpc.lock);
+    pthread_mutex_unlock(&dpc.lock);
 }
 
 /* Stops the DPC thread after it has drained the queue. */
-void ndislock__dpc_shutdown(void);
 void ndislock__dpc_shutdown(void)
 {
-    pthread_t t;
-
-    pthread_mutex_lock(&dpc_lock);
-    if (!dpc_started || on_dpc_thread) {
-        pthread_mutex_unlock(&dpc_lock);
-        return;
-    }
-    dpc_stop = 1;
-    t = dpc_thread;
-    pthread_cond_signal(&dpc_work);
-    pthread_mutex_unlock(&dpc_lock);
-    pthread_join(t, NULL);
-    pthread_mutex_lock(&dpc_lock);
-    dpc_started = 0;
-    pthread_mutex_unlock(&dpc_lock);
+    ndislock__worker_stop(&dpc, on_dpc_thread);
 }
 
 /* At exit, after the timer thread (priority 102 runs first): drain and join. */

@@ -23,4 +23,22 @@ void ndislock__ns_to_timespec(uint64_t ns, struct timespec *ts);
 /* A condvar on CLOCK_MONOTONIC. */
 void ndislock__cond_init_monotonic(pthread_cond_t *c);
 
+/* A library-owned thread that waits on `work` under `lock` until it has work or `stop` is set. */
+struct ndislock_worker {
+    pthread_mutex_t lock;
+    pthread_cond_t work;            /* work queued, or stop */
+    pthread_t thread;
+    int started, stop;              /* under lock */
+};
+#define NDISLOCK_WORKER_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 }
+
+/* Starts w's thread running main_fn unless it runs already; w->lock held. */
+void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *));
+/* Sets w->stop, wakes and joins the thread; nothing if it is not running or on_it (called from it). */
+void ndislock__worker_stop(struct ndislock_worker *w, int on_it);
+
+/* Stop the DPC thread (after it drains its queue) / the timer thread. */
+void ndislock__dpc_shutdown(void);
+void ndislock__timer_shutdown(void);
+
 #endif

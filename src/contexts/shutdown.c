@@ -1,8 +1,7 @@
 /* Stopping the library's threads: explicitly, and at process exit. */
 #include <ndislock/contexts.h>
 
-void ndislock__dpc_shutdown(void);
-void ndislock__timer_shutdown(void);
+#include "internal.h"
 
 void ndislock_contexts_shutdown(void)
 {

@@ -18,20 +18,17 @@
 #include "lock/park.h"
 
 struct ndislock_timer {
-    struct ndislock_timer *next;    /* the sorted queue; under timer_lock */
+    struct ndislock_timer *next;    /* the sorted queue; under timer.lock */
     ndislock_timer_fn *fn;
-    void *ctx;                      /* under timer_lock */
-    uint64_t due_ns;                /* under timer_lock */
-    uint64_t period_ns;             /* under timer_lock */
-    uint8_t queued, running, free_when_done;    /* under timer_lock */
+    void *ctx;                      /* under timer.lock */
+    uint64_t due_ns;                /* under timer.lock */
+    uint64_t period_ns;             /* under timer.lock */
+    uint8_t queued, running, free_when_done;    /* under timer.lock */
 };
 
-static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t timer_work;   /* queue head changed or stop; CLOCK_MONOTONIC */
+static struct ndislock_worker timer = NDISLOCK_WORKER_INIT;
 static pthread_cond_t timer_idle = PTHREAD_COND_INITIALIZER;    /* a callback finished */
 static struct ndislock_timer *timer_head;
-static pthread_t timer_thread;
-static int timer_started, timer_stop;
 static __thread int on_timer_thread;
 
 void ndislock__cond_init_monotonic(pthread_cond_t *c)
@@ -82,19 +79,19 @@ static void *timer_main(void *unused)
 
     (void)unused;
     on_timer_thread = 1;
-    pthread_mutex_lock(&timer_lock);
-    while (!timer_stop) {
+    pthread_mutex_lock(&timer.lock);
+    while (!timer.stop) {
         struct ndislock_timer *t = timer_head;
         uint64_t now = ndislock__now_ns();
         void *ctx;
 
         if (t == NULL) {
-            pthread_cond_wait(&timer_work, &timer_lock);
+            pthread_cond_wait(&timer.work, &timer.lock);
             continue;
         }
         if (t->due_ns > now) {
             ndislock__ns_to_timespec(t->due_ns, &ts);
-            pthread_cond_timedwait(&timer_work, &timer_lock, &ts);
+            pthread_cond_timedwait(&timer.work, &timer.lock, &ts);
             continue;       /* re-check: spurious and early wake-ups are possible */
         }
         dequeue(t);
@@ -106,14 +103,14 @@ static void *timer_main(void *unused)
         }
         t->running = 1;
         ctx = t->ctx;
-        pthread_mutex_unlock(&timer_lock);
+        pthread_mutex_unlock(&timer.lock);
 
         ndislock__cb_enter(&f, NDISLOCK_CTX_TIMER, NDISLOCK_DISPATCH_LEVEL,
                            NDISLOCK_FN_OBJ(t->fn), "NetTimerCallback");
         t->fn(NULL, ctx, NULL, NULL);
         ndislock__cb_exit(&f);
 
-        pthread_mutex_lock(&timer_lock);
+        pthread_mutex_lock(&timer.lock);
         t->running = 0;
         if (t->free_when_done) {
             dequeue(t);
@@ -121,7 +118,7 @@ static void *timer_main(void *unused)
         }
         pthread_cond_broadcast(&timer_idle);
     }
-    pthread_mutex_unlock(&timer_lock);
+    pthread_mutex_unlock(&timer.lock);
     return NULL;
 }
 
@@ -129,7 +126,7 @@ static pthread_once_t timer_once = PTHREAD_ONCE_INIT;
 
 static void timer_init(void)
 {
-    ndislock__cond_init_monotonic(&timer_work);
+    ndislock__cond_init_monotonic(&timer.work);
 }
 
 struct ndislock_timer *ndislock_timer_create(ndislock_timer_fn *fn, void *ctx)
@@ -165,21 +162,16 @@ int ndislock_timer_set(struct ndislock_timer *t, int64_t due, int32_t period_ms,
         int64_t d = due - ndislock_system_time();
         rel_ns = d > 0 ? (uint64_t)d * 100u : 0;
     }
-    pthread_mutex_lock(&timer_lock);
-    if (!timer_started) {
-        timer_stop = 0;
-        if (pthread_create(&timer_thread, NULL, timer_main, NULL) != 0)
-            abort();
-        timer_started = 1;
-    }
+    pthread_mutex_lock(&timer.lock);
+    ndislock__worker_start_locked(&timer, timer_main);
     was_queued = dequeue(t);
     t->due_ns = now + rel_ns;
     t->period_ns = period_ms > 0 ? (uint64_t)period_ms * 1000000u : 0;
     if (ctx != NULL)
         t->ctx = ctx;
     enqueue(t);
-    pthread_cond_signal(&timer_work);
-    pthread_mutex_unlock(&timer_lock);
+    pthread_cond_signal(&timer.work);
+    pthread_mutex_unlock(&timer.lock);
     return was_queued;
 }
 
@@ -187,10 +179,10 @@ int ndislock_timer_cancel(struct ndislock_timer *t)
 {
     int was_queued;
 
-    pthread_mutex_lock(&timer_lock);
+    pthread_mutex_lock(&timer.lock);
     was_queued = dequeue(t);
     t->period_ns = 0;
-    pthread_mutex_unlock(&timer_lock);
+    pthread_mutex_unlock(&timer.lock);
     return was_queued;
 }
 
@@ -198,39 +190,24 @@ void ndislock_timer_free(struct ndislock_timer *t)
 {
     if (t == NULL)
         return;
-    pthread_mutex_lock(&timer_lock);
+    pthread_mutex_lock(&timer.lock);
     dequeue(t);
     t->period_ns = 0;
     if (t->running && on_timer_thread) {
         t->free_when_done = 1;      /* freed by the timer thread once it returns */
-        pthread_mutex_unlock(&timer_lock);
+        pthread_mutex_unlock(&timer.lock);
         return;
     }
     while (t->running)
-        pthread_cond_wait(&timer_idle, &timer_lock);
-    pthread_mutex_unlock(&timer_lock);
+        pthread_cond_wait(&timer_idle, &timer.lock);
+    pthread_mutex_unlock(&timer.lock);
     free(t);
 }
 
 /* Stops the timer thread; queued timers stay queued and resume on the next set. */
-void ndislock__timer_shutdown(void);
 void ndislock__timer_shutdown(void)
 {
-    pthread_t th;
-
-    pthread_mutex_lock(&timer_lock);
-    if (!timer_started || on_timer_thread) {
-        pthread_mutex_unlock(&timer_lock);
-        return;
-    }
-    timer_stop = 1;
-    th = timer_thread;
-    pthread_cond_signal(&timer_work);
-    pthread_mutex_unlock(&timer_lock);
-    pthread_join(th, NULL);
-    pthread_mutex_lock(&timer_lock);
-    timer_started = 0;
-    pthread_mutex_unlock(&timer_lock);
+    ndislock__worker_stop(&timer, on_timer_thread);
 }
 
 __attribute__((destructor(102))) static void timer_at_exit(void)
