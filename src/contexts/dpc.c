@@ -6,8 +6,6 @@
  */
 #include <ndislock/contexts.h>
 
-#include <stdlib.h>
-
 #include "callback.h"
 #include "internal.h"
 
