@@ -76,6 +76,21 @@ __attribute__((noinline)) void v_capture(struct v_stack *st, int skip)
         st->pc[st->n++] = pc[i];
 }
 
+/* Starts at the frame that returns to pc, so the verifier's own frames never show. */
+__attribute__((noinline)) void v_capture_from(struct v_stack *st, void *pc)
+{
+    void *all[V_FRAMES + 8];
+    int n = backtrace(all, V_FRAMES + 8), i = 0;
+
+    while (i < n && all[i] != pc)
+        i++;
+    if (i == n)
+        i = 1;                                  /* not found (inlined unwinder quirks): all but us */
+    st->n = 0;
+    for (; i < n && st->n < V_FRAMES; i++)
+        st->pc[st->n++] = all[i];
+}
+
 const char *v_lock_name(const struct v_lock *lk)
 {
     if (lk == NULL)

@@ -77,15 +77,35 @@ static size_t slot_of(uintptr_t addr)
     return (size_t)(((uint64_t)addr >> 3) * 0x9E3779B97F4A7C15ull >> 50) & (V_LOCKS - 1);
 }
 
+/* The table pointer is published once (release) before the hot path can see it. */
+static struct v_lock *lock_table(void)
+{
+    return __atomic_load_n(&vstate.locks, __ATOMIC_ACQUIRE);
+}
+
+enum v_lock_state v_state_of(const struct v_lock *lk)
+{
+    return (enum v_lock_state)__atomic_load_n(&lk->state, __ATOMIC_ACQUIRE);
+}
+
+/* Release: a reader that sees the state also sees addr and cls, written before. */
+void v_set_state(struct v_lock *lk, enum v_lock_state s)
+{
+    __atomic_store_n(&lk->state, (uint8_t)s, __ATOMIC_RELEASE);
+}
+
+/* Lock-free: slots only ever go from EMPTY to used, and keep their addr. */
 struct v_lock *v_lookup(uintptr_t addr)
 {
-    if (vstate.locks == NULL)
+    struct v_lock *locks = lock_table();
+
+    if (locks == NULL)
         return NULL;
     for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
-        struct v_lock *lk = &vstate.locks[i];
-        if (lk->state == VL_EMPTY)
+        struct v_lock *lk = &locks[i];
+        if (v_state_of(lk) == VL_EMPTY)
             return NULL;
-        if (lk->addr == addr)
+        if (__atomic_load_n(&lk->addr, __ATOMIC_RELAXED) == addr)
             return lk;
     }
     return NULL;
@@ -94,12 +114,14 @@ struct v_lock *v_lookup(uintptr_t addr)
 /* Records are never removed (a freed lock stays known for LOCK_USE_AFTER_FREE). */
 struct v_lock *v_insert(uintptr_t addr)
 {
-    if (vstate.locks == NULL)
+    struct v_lock *locks = lock_table();
+
+    if (locks == NULL)
         return NULL;
     for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
-        struct v_lock *lk = &vstate.locks[i];
-        if (lk->state == VL_EMPTY || lk->addr == addr) {
-            lk->addr = addr;
+        struct v_lock *lk = &locks[i];
+        if (v_state_of(lk) == VL_EMPTY || lk->addr == addr) {
+            __atomic_store_n(&lk->addr, addr, __ATOMIC_RELAXED);
             return lk;
         }
     }
@@ -128,11 +150,14 @@ int v_alloc_tables(void)
 {
     if (vstate.locks != NULL)
         return 0;
-    vstate.locks = calloc(V_LOCKS, sizeof *vstate.locks);
+    struct v_lock *locks = calloc(V_LOCKS, sizeof *locks);
     vstate.classes = calloc(V_CLASSES, sizeof *vstate.classes);
-    if (vstate.locks == NULL || vstate.classes == NULL)
+    if (locks == NULL || vstate.classes == NULL) {
+        free(locks);
         return -1;
+    }
     v_class_of(NULL);                       /* class 0: locks the verifier never saw initialized */
+    __atomic_store_n(&vstate.locks, locks, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -169,7 +194,8 @@ static int parse_options(const char *options, struct v_options *o)
         int *flag = !strcmp(kv, "verify") ? &o->verify
                   : !strcmp(kv, "halt_on_error") ? &o->halt_on_error
                   : !strcmp(kv, "stats") ? &o->stats
-                  : !strcmp(kv, "lock_nested") ? &o->lock_nested : NULL;
+                  : !strcmp(kv, "lock_nested") ? &o->lock_nested
+                  : !strcmp(kv, "acquire_stacks") ? &o->acquire_stacks : NULL;
         unsigned *num = !strcmp(kv, "hold_us") ? &o->hold_us
                       : !strcmp(kv, "deadlock_ms") ? &o->deadlock_ms : NULL;
         char *path = !strcmp(kv, "log") ? o->log : !strcmp(kv, "json") ? o->json
@@ -194,7 +220,7 @@ static int parse_options(const char *options, struct v_options *o)
             strcpy(path, v);
         } else {
             fprintf(stderr, "ndislock: error: unknown option '%s' (known: verify, halt_on_error, "
-                            "stats, hold_us, lock_nested, deadlock_ms, log, json, stats_json, dot)\n", kv);
+                            "stats, hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot)\n", kv);
             return -1;
         }
     }
