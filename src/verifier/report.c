@@ -223,7 +223,8 @@ static int internal_frame(const struct sym *s, int n)
     const char *fn = s[n - 1].fn;
     return !strncmp(fn, "ndislock__", 10) || !strncmp(fn, "v_", 2) || !strcmp(fn, "event_hook") ||
            !strcmp(fn, "thread_exit") || !strcmp(fn, "at_exit") || !strncmp(fn, "il_", 3) ||
-           !strcmp(fn, "check_acquire") || !strcmp(fn, "lock_record") ||
+           !strcmp(fn, "check_acquire") || !strcmp(fn, "checked_acquire") || !strcmp(fn, "lock_record") ||
+           !strcmp(fn, "record_site") ||
            !strcmp(fn, "report_deadlock") || !strcmp(fn, "?");
 }
 
