@@ -1,6 +1,7 @@
 /*
  * Cost of an uncontended NdisAcquireSpinLock + NdisReleaseSpinLock pair with
- * the verifier off, with statistics only, and with the verifier on, in one run.
+ * the verifier off, with statistics only, with the verifier on, and with the
+ * verifier on recording whole stacks (acquire_stacks=1), in one run.
  *
  *   cmake --build build/gcc && gcc -O2 -Iinclude bench/verifier_overhead.c \
  *       build/gcc/src/libndislock.a -ldw -lpthread -ldl -o /tmp/verifier_overhead && /tmp/verifier_overhead
@@ -48,13 +49,16 @@ int main(void)
     ndislock_verifier_configure("stats=0:verify=1:hold_us=0");
     NdisAllocateSpinLock(&lock);
     double on = best_of(5, 200000);
-    ndislock_verifier_configure("verify=0:stats=0");
+    ndislock_verifier_configure("acquire_stacks=1");
+    double stacks = best_of(5, 20000);
+    ndislock_verifier_configure("verify=0:stats=0:acquire_stacks=0");
     double off2 = best_of(5, 20000000);
 
     printf("uncontended NdisAcquireSpinLock+NdisReleaseSpinLock, ns per pair (best of 5):\n");
     printf("  verifier off      %8.2f\n", off);
     printf("  stats=1 only      %8.2f  (%.0fx)\n", stats, stats / off);
     printf("  verify=1          %8.2f  (%.0fx)\n", on, on / off);
+    printf("  + acquire_stacks  %8.2f  (%.0fx)\n", stacks, stacks / off);
     printf("  off again         %8.2f\n", off2);
     return 0;
 }

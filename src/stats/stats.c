@@ -1,10 +1,13 @@
 /*
  * Lock statistics per lock class: acquisitions, contentions, wait and hold
  * times in log-linear histograms, holds over the budget.  Updated by the
- * checked operations under the verifier's mutex; dumped as text or JSON.
+ * checked operations with relaxed atomics and no lock (each field is an
+ * independent counter; a dump taken while threads run is a near-snapshot);
+ * dumped as text or JSON from a copy made with atomic loads.
  */
 #include "verifier/internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /*
@@ -27,15 +30,40 @@ static uint64_t bucket_floor(unsigned b)
     return (uint64_t)(4 | (b & 3)) << (msb - 2);
 }
 
+void v_count(uint64_t *counter)
+{
+    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
 void v_hist_add(struct v_hist *h, uint64_t ns)
 {
-    h->count++;
-    h->sum += ns;
-    if (ns < h->min)
-        h->min = ns;
-    if (ns > h->max)
-        h->max = ns;
-    h->b[bucket(ns)]++;
+    uint64_t m;
+
+    __atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->sum, ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->b[bucket(ns)], 1, __ATOMIC_RELAXED);
+    /* min/max: a plain load first; the CAS loop only when this sample is a new extreme */
+    m = __atomic_load_n(&h->min, __ATOMIC_RELAXED);
+    while (ns < m && !__atomic_compare_exchange_n(&h->min, &m, ns, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
+    while (ns > m && !__atomic_compare_exchange_n(&h->max, &m, ns, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
+_Static_assert((sizeof(struct v_class) - offsetof(struct v_class, acquisitions)) % sizeof(uint64_t) == 0,
+               "v_class: only uint64_t counters after site");
+
+/* A copy of a class's statistics for printing (the originals keep changing). */
+static void snapshot(struct v_class *dst, const struct v_class *src)
+{
+    const uint64_t *s = (const uint64_t *)(const void *)&src->acquisitions;
+    uint64_t *d = (uint64_t *)(void *)&dst->acquisitions;
+    size_t n = (sizeof *src - offsetof(struct v_class, acquisitions)) / sizeof(uint64_t);
+
+    dst->site = src->site;
+    for (size_t i = 0; i < n; i++)
+        d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 }
 
 /* The p-quantile (0 < p <= 1): the floor of its bucket, clamped to [min, max]. */
@@ -93,7 +121,9 @@ void v_stats_dump_locked(FILE *out, int json)
     if (json) {
         fprintf(out, "{\"hold_budget_us\":%u,\"classes\":[", vstate.opt.hold_us);
         for (unsigned i = 0, first = 1; vstate.classes && i < vstate.nclasses; i++) {
-            const struct v_class *c = &vstate.classes[i];
+            struct v_class snap;
+            const struct v_class *c = &snap;
+            snapshot(&snap, &vstate.classes[i]);
             if (c->acquisitions == 0 && c->site == NULL)
                 continue;
             fprintf(out, "%s{\"lock\":", first ? "" : ",");
@@ -117,8 +147,10 @@ void v_stats_dump_locked(FILE *out, int json)
             "contend", "over", "wait_p50", "wait_p99", "wait_max", "hold_min", "hold_p50", "hold_p99",
             "hold_max");
     for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
-        const struct v_class *c = &vstate.classes[i];
+        struct v_class snap;
+        const struct v_class *c = &snap;
         char site[64];
+        snapshot(&snap, &vstate.classes[i]);
         if (c->acquisitions == 0 && c->site == NULL)
             continue;
         snprintf(site, sizeof site, "%s:%d", cls_file(c), c->site ? c->site->line : 0);
@@ -153,10 +185,12 @@ void ndislock_stats_reset(void)
     t->guard++;
     for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
         struct v_class *c = &vstate.classes[i];
-        const struct ndislock_site *site = c->site;
-        memset(c, 0, sizeof *c);
-        c->site = site;
-        c->wait.min = c->hold.min = UINT64_MAX;
+        uint64_t *d = (uint64_t *)(void *)&c->acquisitions;
+        size_t n = (sizeof *c - offsetof(struct v_class, acquisitions)) / sizeof(uint64_t);
+        for (size_t k = 0; k < n; k++)
+            __atomic_store_n(&d[k], 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->wait.min, UINT64_MAX, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->hold.min, UINT64_MAX, __ATOMIC_RELAXED);
     }
     t->guard--;
     pthread_mutex_unlock(&vstate.mu);

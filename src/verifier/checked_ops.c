@@ -2,10 +2,17 @@
  * The checked versions of the lock and IRQL operations: what runs instead of
  * the inline fast path while the verifier or statistics are on.
  *
- * Shape of every checked acquire: under the verifier's mutex, look the lock
- * up and apply the rules; drop the mutex; take the lock word (watched by the
- * deadlock watchdog); retake the mutex to record the hold.  A report never
- * leads into a real self-deadlock: each rule's "after" is in docs/VERIFIER.md.
+ * Shape of every checked acquire: find the lock record (lock-free), apply
+ * the rules (thread-local state, plus the order graph, answered from the
+ * thread's edge cache once an edge is known); take the lock word (watched by
+ * the deadlock watchdog); record the hold (only the lock word's holder
+ * writes it).  The verifier's mutex is taken lazily, by mu(), only for what
+ * changes shared tables or prints: an unknown or freed lock, a new
+ * lock-order edge, a report.  Where a call was made is its caller's PC
+ * (lockdep's acquire ip), symbolized at report time; whole stacks only for
+ * the offending call of a report, a new edge, NdisInterlocked*, and every
+ * acquire/release with acquire_stacks=1.  A report never leads into a real
+ * self-deadlock: each rule's "after" is in docs/VERIFIER.md.
  */
 #include "internal.h"
 #include "hooks.h"
@@ -36,14 +43,54 @@ static const char *op_name(enum ndislock_op op, int acquire)
 
 static void enter(struct v_thread *t)
 {
-    pthread_mutex_lock(&vstate.mu);
     t->guard++;
+}
+
+/* Takes vstate.mu for the rest of this checked call (once). */
+static void mu(struct v_thread *t)
+{
+    if (!t->mu_held) {
+        pthread_mutex_lock(&vstate.mu);
+        t->mu_held = 1;
+    }
+}
+
+static void mu_drop(struct v_thread *t)
+{
+    if (t->mu_held) {
+        t->mu_held = 0;
+        pthread_mutex_unlock(&vstate.mu);
+    }
 }
 
 static void leave(struct v_thread *t)
 {
+    mu_drop(t);
     t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+}
+
+/* A report: under the mutex.  Every v_report in this file goes through it. */
+#define REPORT(t, ...) (mu(t), v_report(__VA_ARGS__))
+
+/* Where a hold began or ended: the caller's PC, or its whole stack. */
+static void record_site(struct v_stack *st, void *pc, int whole)
+{
+    if (whole || vstate.opt.acquire_stacks) {
+        v_capture_from(st, pc);
+        return;
+    }
+    st->n = 1;
+    st->pc[0] = pc;
+}
+
+static struct v_thread *owner_of(const struct v_lock *lk)
+{
+    return __atomic_load_n(&lk->owner, __ATOMIC_RELAXED);
+}
+
+static void set_owner(struct v_lock *lk, struct v_thread *t)
+{
+    __atomic_store_n(&lk->owner, t, __ATOMIC_RELAXED);
 }
 
 static void clear_word(ndislock_spin_t *l)
@@ -57,28 +104,34 @@ static void clear_word(ndislock_spin_t *l)
  * (LOCK_NOT_INITIALIZED; the word is then cleared, as if initialized here) or
  * reporting a freed one (LOCK_USE_AFTER_FREE; it becomes live again).
  * *reported is set when either was reported.  NULL only if the table is full.
+ * The common case, a live known lock, takes no mutex.
  */
-static struct v_lock *lock_record(ndislock_spin_t *l, const char *call, int *reported)
+static struct v_lock *lock_record(struct v_thread *t, ndislock_spin_t *l, const char *call,
+                                  int *reported)
 {
     struct v_lock *lk = v_lookup((uintptr_t)l);
 
     *reported = 0;
+    if (lk != NULL && v_state_of(lk) == VL_LIVE)
+        return lk;
+    mu(t);
+    lk = v_lookup((uintptr_t)l);            /* again: another thread may have added it */
     if (lk == NULL) {
         if ((lk = v_insert((uintptr_t)l)) == NULL)
             return NULL;
-        lk->state = VL_LIVE;
         lk->cls = &vstate.classes[0];
+        v_set_state(lk, VL_LIVE);
         if (vstate.opt.verify && !ndislock_pr_load(&ndislock__unchecked_inits, NDISLOCK_RELAXED)) {
             *reported = 1;
             v_report(R_LOCK_NOT_INITIALIZED, lk, NULL, NULL,
                      "%s on a lock never passed to NdisAllocateSpinLock/KeInitializeSpinLock", call);
             clear_word(l);
         }
-    } else if (lk->state == VL_FREED && vstate.opt.verify) {
+    } else if (v_state_of(lk) == VL_FREED && vstate.opt.verify) {
         *reported = 1;
         v_report(R_LOCK_USE_AFTER_FREE, lk, &lk->freed, "lock freed at", "%s after NdisFreeSpinLock",
                  call);
-        lk->state = VL_LIVE;
+        v_set_state(lk, VL_LIVE);
     }
     return lk;
 }
@@ -121,51 +174,58 @@ static int check_acquire(struct v_thread *t, struct v_lock *lk, enum ndislock_op
     /* most specific first: an ISR is also above DISPATCH_LEVEL */
     if (is_ndis(op) && (ctx == NDISLOCK_CTX_ISR || ctx == NDISLOCK_CTX_DISABLE_INTR ||
                         ctx == NDISLOCK_CTX_SYNC))
-        v_report(R_ISR_SPINLOCK, lk, NULL, NULL, "%s called in %s", call,
+        REPORT(t, R_ISR_SPINLOCK, lk, NULL, NULL, "%s called in %s", call,
                  ctx == NDISLOCK_CTX_ISR ? "MiniportInterrupt (ISR)"
                  : ctx == NDISLOCK_CTX_SYNC ? "a MiniportSynchronizeInterrupt callback"
                                             : "MiniportDisableInterruptEx");
     if (raising(op) && cur > NDISLOCK_DISPATCH_LEVEL) {
-        v_report(R_IRQL_ACQUIRE_TOO_HIGH, lk, NULL, NULL, "%s called at IRQL %u (> DISPATCH_LEVEL)",
+        REPORT(t, R_IRQL_ACQUIRE_TOO_HIGH, lk, NULL, NULL, "%s called at IRQL %u (> DISPATCH_LEVEL)",
                  call, cur);
         flags |= V_HELD_AT_HIGH_IRQL;
     }
     if (op == NDISLOCK_OP_NDIS_DPR && cur != NDISLOCK_DISPATCH_LEVEL)
-        v_report(R_IRQL_DPR_NOT_DISPATCH, lk, NULL, NULL, "%s called at IRQL %u", call, cur);
+        REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, NULL, NULL, "%s called at IRQL %u", call, cur);
+    unsigned nheld = t->nheld < V_HELD ? t->nheld : V_HELD;
     if (vstate.opt.lock_nested && is_ndis(op)) {
-        for (unsigned i = 0; i < t->nheld; i++)
+        for (unsigned i = 0; i < nheld; i++)
             if (t->held[i].lk->ndis) {
-                v_report(R_LOCK_NESTED, lk, &t->held[i].lk->acquired, "other lock acquired at",
+                REPORT(t, R_LOCK_NESTED, lk, &t->held[i].lk->acquired, "other lock acquired at",
                          "%s while holding \"%s\"", call, v_lock_name(t->held[i].lk));
                 break;
             }
     }
-    for (unsigned i = 0; i < t->nheld; i++)
-        if (v_graph_add(t->held[i].lk, lk))
+    /* an already-validated nesting: cache hits, no mutex */
+    for (unsigned i = 0; i < nheld; i++) {
+        if (v_graph_known(t, t->held[i].lk, lk))
+            continue;
+        mu(t);
+        if (v_graph_add(t, t->held[i].lk, lk))
             break;
+    }
     return flags;
 }
 
-int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_irql)
+static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_irql,
+                           void *pc)
 {
     struct v_thread *t = v_self();
     ndislock_irql_t cur = ndislock_tls.irql;
-    int reported, contended = 0, flags = 0;
+    int reported, contended = 0, flags = 0, verify = vstate.opt.verify;
     uint64_t waited = 0;
 
     if (t->guard)
         return raw_acquire(l, op, old_irql);
     enter(t);
-    struct v_lock *lk = lock_record(l, op_name(op, 1), &reported);
+    struct v_lock *lk = lock_record(t, l, op_name(op, 1), &reported);
     if (lk == NULL) {
         leave(t);
         return raw_acquire(l, op, old_irql);
     }
-    if (vstate.opt.verify && lk->owner == t) {
+    if (verify && owner_of(lk) == t) {
         if (op != NDISLOCK_OP_KE_TRY) {
             /* Skipped: the thread already holds it.  The matching release is swallowed too. */
-            v_report(R_LOCK_RECURSIVE_ACQUIRE, lk, &lk->acquired, "lock acquired earlier at",
-                     "%s of a lock this thread already holds", op_name(op, 1));
+            REPORT(t, R_LOCK_RECURSIVE_ACQUIRE, lk, &lk->acquired, "lock acquired earlier at",
+                   "%s of a lock this thread already holds", op_name(op, 1));
             lk->recursion++;
         }
         leave(t);
@@ -173,14 +233,15 @@ int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_
             *old_irql = cur;
         return op != NDISLOCK_OP_KE_TRY;
     }
-    if (vstate.opt.verify)
+    if (verify)
         flags = check_acquire(t, lk, op, cur);
-    pthread_mutex_unlock(&vstate.mu);       /* guard stays: the wait may report */
+    if (t->il_what)
+        flags |= V_HELD_INTERLOCKED;
+    mu_drop(t);                             /* guard stays: the wait may report */
 
     if (op == NDISLOCK_OP_KE_TRY) {
         if (!ndislock_spin_trylock(l)) {
-            pthread_mutex_lock(&vstate.mu);
-            lk->cls->contentions++;
+            v_count(&lk->cls->contentions);
             leave(t);
             return 0;
         }
@@ -190,20 +251,20 @@ int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_
     if (raising(op) && cur <= NDISLOCK_DISPATCH_LEVEL)
         ndislock_tls.irql = NDISLOCK_DISPATCH_LEVEL;    /* above it: stays (reported) */
 
-    pthread_mutex_lock(&vstate.mu);
-    lk->owner = t;
+    /* the lock word is ours: the hold's fields are written by us alone */
+    set_owner(lk, t);
     lk->owner_tid = t->tid;
     lk->op = (uint8_t)op;
     lk->flags = (uint8_t)flags;
     lk->old_irql = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : cur;
-    if (vstate.opt.verify)
-        v_capture(&lk->acquired, 1);
+    if (verify)
+        record_site(&lk->acquired, pc, flags & V_HELD_INTERLOCKED);
     if (t->nheld < V_HELD)
         t->held[t->nheld].lk = lk;
     t->nheld++;
-    lk->cls->acquisitions++;
+    v_count(&lk->cls->acquisitions);
     if (contended) {
-        lk->cls->contentions++;
+        v_count(&lk->cls->contentions);
         v_hist_add(&lk->cls->wait, waited);
     }
     lk->acquired_ns = v_now_ns();
@@ -218,6 +279,13 @@ int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_
     return 1;
 }
 
+/* noinline: __builtin_return_address(0) must be the driver's call site. */
+__attribute__((noinline)) int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
+                                                        ndislock_irql_t *old_irql)
+{
+    return checked_acquire(l, op, old_irql, __builtin_return_address(0));
+}
+
 /* Forgets lk in t's held list (out of order allowed). */
 static void drop_held(struct v_thread *t, int i)
 {
@@ -228,8 +296,10 @@ static void drop_held(struct v_thread *t, int i)
     t->nheld--;
 }
 
-void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t new_irql)
+__attribute__((noinline)) void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
+                                                         ndislock_irql_t new_irql)
 {
+    void *pc = __builtin_return_address(0);
     struct v_thread *t = v_self();
     struct ndislock_ndis_spin *nl = (struct ndislock_ndis_spin *)(void *)l;
     ndislock_irql_t cur = ndislock_tls.irql;
@@ -238,20 +308,21 @@ void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op, ndislock
     if (t->guard)
         goto raw;
     enter(t);
-    struct v_lock *lk = lock_record(l, op_name(op, 0), &reported);
+    struct v_lock *lk = lock_record(t, l, op_name(op, 0), &reported);
     if (lk == NULL) {
         leave(t);
         goto raw;
     }
     if (reported)
         goto skip;      /* never initialized / freed: nothing of ours to release */
-    if (verify && lk->owner == NULL) {
-        v_report(R_LOCK_RELEASE_NOT_HELD, lk, &lk->released, "lock last released at",
+    struct v_thread *owner = owner_of(lk);
+    if (verify && owner == NULL) {
+        REPORT(t, R_LOCK_RELEASE_NOT_HELD, lk, &lk->released, "lock last released at",
                  "%s of a lock that is not held", op_name(op, 0));
         goto skip;
     }
-    if (verify && lk->owner != t) {
-        v_report(R_LOCK_RELEASE_WRONG_OWNER, lk, &lk->acquired, "lock acquired by its owner at",
+    if (verify && owner != t) {
+        REPORT(t, R_LOCK_RELEASE_WRONG_OWNER, lk, &lk->acquired, "lock acquired by its owner at",
                  "%s by thread %llu; the lock is held by thread %llu", op_name(op, 0),
                  (unsigned long long)t->tid, (unsigned long long)lk->owner_tid);
         goto skip;
@@ -261,23 +332,23 @@ void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op, ndislock
         goto skip;
     }
     if (verify && is_ndis(op) && is_ndis((enum ndislock_op)lk->op) && op != lk->op) {
-        v_report(R_LOCK_VARIANT_MISMATCH, lk, &lk->acquired, "lock acquired at",
+        REPORT(t, R_LOCK_VARIANT_MISMATCH, lk, &lk->acquired, "lock acquired at",
                  "%s of a lock acquired with %s", op_name(op, 0),
                  op_name((enum ndislock_op)lk->op, 1));
         op = (enum ndislock_op)lk->op;      /* release as the acquire requires */
     }
     if (verify && op == NDISLOCK_OP_NDIS_DPR && cur != NDISLOCK_DISPATCH_LEVEL)
-        v_report(R_IRQL_DPR_NOT_DISPATCH, lk, &lk->acquired, "lock acquired at",
+        REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, &lk->acquired, "lock acquired at",
                  "%s called at IRQL %u", op_name(op, 0), cur);
     else if (verify && raising(op) && cur != NDISLOCK_DISPATCH_LEVEL &&
              !(lk->flags & V_HELD_AT_HIGH_IRQL))
-        v_report(R_IRQL_BAD_RAISE_LOWER, lk, &lk->acquired, "lock acquired at",
+        REPORT(t, R_IRQL_BAD_RAISE_LOWER, lk, &lk->acquired, "lock acquired at",
                  "%s called at IRQL %u; spin locks are released at DISPATCH_LEVEL",
                  op_name(op, 0), cur);
     int i = held_index(t, lk);
     if (verify && i >= 0 && i + 1 < (int)t->nheld && i + 1 < V_HELD) {
         struct v_lock *next = t->held[i + 1].lk;
-        v_report(R_LOCK_RELEASE_ORDER, lk, &t->held[t->nheld - 1].lk->acquired,
+        REPORT(t, R_LOCK_RELEASE_ORDER, lk, &t->held[t->nheld - 1].lk->acquired,
                  "the lock acquired after it was acquired at",
                  "%s of \"%s\" while \"%s\", acquired later, is still held", op_name(op, 0),
                  v_lock_name(lk), v_lock_name(t->held[t->nheld - 1].lk));
@@ -293,18 +364,18 @@ void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op, ndislock
     uint64_t held_ns = v_now_ns() - lk->acquired_ns - (t->report_ns - lk->report_ns_at_acquire);
     v_hist_add(&lk->cls->hold, held_ns);
     if (vstate.opt.hold_us && held_ns > (uint64_t)vstate.opt.hold_us * 1000u) {
-        lk->cls->over_budget++;
+        v_count(&lk->cls->over_budget);
         if (verify)
-            v_report(R_HOLD_TIME_EXCEEDED, lk, &lk->acquired, "lock acquired at",
+            REPORT(t, R_HOLD_TIME_EXCEEDED, lk, &lk->acquired, "lock acquired at",
                      "held for %llu us (budget %u us)", (unsigned long long)(held_ns / 1000),
                      vstate.opt.hold_us);
     }
     drop_held(t, i);
-    lk->flags = 0;
-    lk->owner = NULL;
-    lk->owner_tid = 0;
     if (verify)
-        v_capture(&lk->released, 1);
+        record_site(&lk->released, pc, lk->flags & V_HELD_INTERLOCKED);
+    lk->flags = 0;
+    lk->owner_tid = 0;
+    set_owner(lk, NULL);        /* before the unlock below (a release store) */
     leave(t);
     goto release;
 skip:
@@ -328,8 +399,8 @@ ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t new_irql)
 
     if (vstate.opt.verify && !t->guard && (raise ? new_irql < cur : new_irql > cur)) {
         enter(t);
-        v_report(R_IRQL_BAD_RAISE_LOWER, NULL, NULL, NULL, "%s(%u) called at IRQL %u",
-                 raise ? "KeRaiseIrql" : "KeLowerIrql", new_irql, cur);
+        REPORT(t, R_IRQL_BAD_RAISE_LOWER, NULL, NULL, NULL, "%s(%u) called at IRQL %u",
+               raise ? "KeRaiseIrql" : "KeLowerIrql", new_irql, cur);
         leave(t);
     }
     if (raise)
@@ -345,8 +416,9 @@ int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_site *site
     if (t->guard)
         return 0;
     enter(t);
+    mu(t);
     struct v_lock *lk = v_lookup((uintptr_t)l);
-    if (lk && lk->state == VL_LIVE && lk->owner != NULL && vstate.opt.verify) {
+    if (lk && v_state_of(lk) == VL_LIVE && owner_of(lk) != NULL && vstate.opt.verify) {
         v_report(R_LOCK_FREE_WHILE_HELD, lk, &lk->acquired, "lock acquired at",
                  "%s of a lock that is held", ndis ? "NdisAllocateSpinLock" : "KeInitializeSpinLock");
         leave(t);
@@ -355,12 +427,16 @@ int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_site *site
     if (lk == NULL)
         lk = v_insert((uintptr_t)l);
     if (lk) {
-        uintptr_t addr = lk->addr;
-        memset(lk, 0, sizeof *lk);
-        lk->addr = addr;
-        lk->state = VL_LIVE;
+        /* field by field: addr and state stay valid for lock-free readers */
         lk->ndis = (uint8_t)ndis;
+        lk->op = lk->flags = 0;
+        lk->recursion = 0;
         lk->cls = site ? v_class_of(site) : &vstate.classes[0];
+        set_owner(lk, NULL);
+        lk->owner_tid = lk->acquired_ns = lk->report_ns_at_acquire = 0;
+        lk->old_irql = 0;
+        lk->acquired.n = lk->released.n = lk->freed.n = 0;
+        v_set_state(lk, VL_LIVE);
     }
     leave(t);
     return 0;
@@ -374,37 +450,40 @@ int ndislock__verifier_free(ndislock_spin_t *l)
     if (t->guard || !vstate.opt.verify)
         return 0;
     enter(t);
+    mu(t);
     struct v_lock *lk = v_lookup((uintptr_t)l);
-    if (lk && lk->state == VL_FREED) {
+    if (lk && v_state_of(lk) == VL_FREED) {
         v_report(R_LOCK_USE_AFTER_FREE, lk, &lk->freed, "lock freed at",
                  "NdisFreeSpinLock of a lock already freed");
         skip = 1;
-    } else if ((lk = lock_record(l, "NdisFreeSpinLock", &reported)) == NULL || reported) {
+    } else if ((lk = lock_record(t, l, "NdisFreeSpinLock", &reported)) == NULL || reported) {
         skip = 0;
-    } else if (lk->owner != NULL) {
+    } else if (owner_of(lk) != NULL) {
         v_report(R_LOCK_FREE_WHILE_HELD, lk, &lk->acquired, "lock acquired at",
                  "NdisFreeSpinLock of a lock held by thread %llu",
                  (unsigned long long)lk->owner_tid);
         skip = 1;       /* the holder keeps a valid lock */
     }
     if (lk && !skip) {
-        lk->state = VL_FREED;
         v_capture(&lk->freed, 1);
+        v_set_state(lk, VL_FREED);
     }
     leave(t);
     return skip;
 }
 
-int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what, ndislock_irql_t *old)
+__attribute__((noinline)) int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what,
+                                                             ndislock_irql_t *old)
 {
+    void *pc = __builtin_return_address(0);
     struct v_thread *t = v_self();
     ndislock_irql_t cur = ndislock_tls.irql;
 
     if (!t->guard && vstate.opt.verify) {
         enter(t);
         struct v_lock *lk = v_lookup((uintptr_t)l);
-        if (lk && lk->state == VL_LIVE && lk->owner == t) {
-            v_report(R_INTERLOCKED_LOCK_HELD, lk, &lk->acquired, "lock acquired at",
+        if (lk && v_state_of(lk) == VL_LIVE && owner_of(lk) == t) {
+            REPORT(t, R_INTERLOCKED_LOCK_HELD, lk, &lk->acquired, "lock acquired at",
                      "%s with a spin lock this thread already holds", what);
             leave(t);
             *old = cur;
@@ -413,7 +492,7 @@ int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what, ndisloc
         leave(t);
     }
     t->il_what = what;      /* names the call in IRQL_ACQUIRE_TOO_HIGH */
-    (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, old);
+    (void)checked_acquire(l, NDISLOCK_OP_KE, old, pc);     /* pc: in interlocked.c; whole stacks */
     t->il_what = NULL;
     return 1;
 }

@@ -1,8 +1,13 @@
 /*
- * Verifier internals.  One raw mutex (vstate.mu) guards every table below;
- * each thread carries a recursion guard so that nothing the verifier calls
- * (stdio, backtrace, the symbolizer) can re-enter it.  Lock records never
- * move, so a thread may keep pointers to them.
+ * Verifier internals.  One raw mutex (vstate.mu) serializes every change to
+ * the tables below (inserting a lock or class, a new lock-order edge, a
+ * report); the checked fast path of an uncontended, already-validated
+ * acquire/release takes no mutex: it finds the lock record with lock-free
+ * loads, checks the thread-local rules, answers the order graph from a
+ * per-thread cache of known edges and updates statistics with relaxed
+ * atomics.  Each thread carries a recursion guard so that nothing the
+ * verifier calls (stdio, backtrace, the symbolizer) can re-enter it.  Lock
+ * records and edges never move, so a thread may keep pointers to them.
  */
 #ifndef NDISLOCK_VERIFIER_INTERNAL_H
 #define NDISLOCK_VERIFIER_INTERNAL_H
@@ -21,6 +26,7 @@
 #define V_HELD        48      /* locks one thread may hold at once */
 #define V_CALLBACKS   16      /* nested driver callbacks per thread */
 #define V_HIST        256     /* log-linear histogram buckets */
+#define V_ECACHE      64      /* per-thread cache of known lock-order edges (power of 2) */
 
 enum v_rule {
     R_LOCK_NOT_INITIALIZED, R_LOCK_USE_AFTER_FREE, R_LOCK_FREE_WHILE_HELD,
@@ -36,7 +42,8 @@ struct v_stack {
     void *pc[V_FRAMES];
 };
 
-/* Log-linear histogram of nanoseconds: 4 sub-buckets per power of two. */
+/* Log-linear histogram of nanoseconds: 4 sub-buckets per power of two.
+ * Updated with relaxed atomics (no lock: each field is its own counter). */
 struct v_hist {
     uint64_t count, sum, min, max;
     uint64_t b[V_HIST];
@@ -44,12 +51,18 @@ struct v_hist {
 
 struct v_class {
     const struct ndislock_site *site;   /* key; NULL only for the "unknown" class */
-    uint64_t acquisitions, contentions, over_budget;
+    uint64_t acquisitions, contentions, over_budget;    /* relaxed atomics */
     struct v_hist wait, hold;
 };
 
 enum v_lock_state { VL_EMPTY = 0, VL_LIVE, VL_FREED };
 
+/*
+ * One lock instance.  addr and state are written under vstate.mu and read
+ * lock-free (state with acquire: a non-EMPTY state publishes addr and cls);
+ * owner is an atomic (other threads compare it with themselves); the rest of
+ * the hold is written by the thread that holds the lock word.
+ */
 struct v_lock {
     uintptr_t addr;                 /* key: the KSPIN_LOCK's address */
     uint8_t state;                  /* enum v_lock_state */
@@ -63,11 +76,13 @@ struct v_lock {
     uint64_t acquired_ns;
     uint64_t report_ns_at_acquire;  /* owner's report_ns when the hold began */
     ndislock_irql_t old_irql;       /* what the hold's release must restore */
-    struct v_stack acquired;        /* where the current (or last) hold began */
-    struct v_stack released;        /* last release */
-    struct v_stack freed;           /* NdisFreeSpinLock */
+    struct v_stack acquired;        /* where the current (or last) hold began: the caller's
+                                       PC, or the whole stack (acquire_stacks=1, NdisInterlocked*) */
+    struct v_stack released;        /* last release, same */
+    struct v_stack freed;           /* NdisFreeSpinLock: always the whole stack */
 };
 #define V_HELD_AT_HIGH_IRQL 1       /* acquired above DISPATCH (reported) */
+#define V_HELD_INTERLOCKED  2       /* taken by NdisInterlocked*: whole stacks (the PC is ours) */
 
 struct v_held {
     struct v_lock *lk;
@@ -79,8 +94,17 @@ struct v_callback {
     ndislock_irql_t irql;           /* IRQL at entry */
 };
 
+struct v_edge;
+
+/* A lock-order edge this thread has seen in the graph (from, to as in lockgraph.c). */
+struct v_ecache {
+    uintptr_t from, to;
+    struct v_edge *e;
+};
+
 struct v_thread {
     int guard;                      /* inside the verifier: no re-entry */
+    int mu_held;                    /* checked_ops.c took vstate.mu lazily (for a report) */
     int registered;
     const char *il_what;            /* the NdisInterlocked* call in progress */
     uint64_t report_ns;             /* time spent writing reports: not part of any hold */
@@ -88,10 +112,11 @@ struct v_thread {
     unsigned nheld, ncb;
     struct v_held held[V_HELD];
     struct v_callback cb[V_CALLBACKS];
+    struct v_ecache ecache[V_ECACHE];
 };
 
 struct v_options {
-    int verify, halt_on_error, stats, lock_nested;
+    int verify, halt_on_error, stats, lock_nested, acquire_stacks;
     unsigned hold_us, deadlock_ms;
     char log[256], json[256], stats_json[256], dot[256];
 };
@@ -112,8 +137,11 @@ extern __thread struct v_thread vthread;
 
 /* state.c */
 struct v_thread *v_self(void);                  /* registers the thread on first use */
-struct v_lock *v_lookup(uintptr_t addr);        /* NULL if unknown */
-struct v_lock *v_insert(uintptr_t addr);        /* NULL if the table is full */
+struct v_lock *v_lookup(uintptr_t addr);        /* NULL if unknown; lock-free */
+struct v_lock *v_insert(uintptr_t addr);        /* NULL if the table is full; under vstate.mu,
+                                                   then set cls and publish with v_set_state */
+void v_set_state(struct v_lock *lk, enum v_lock_state s);
+enum v_lock_state v_state_of(const struct v_lock *lk);
 struct v_class *v_class_of(const struct ndislock_site *site);
 uint64_t v_now_ns(void);
 uint64_t v_tid(void);
@@ -121,6 +149,8 @@ int v_alloc_tables(void);
 
 /* report.c */
 void v_capture(struct v_stack *st, int skip);
+/* The whole stack from the frame that returns to pc (pc = __builtin_return_address(0) of the API entry). */
+void v_capture_from(struct v_stack *st, void *pc);
 /* Reports rule about lk (may be NULL); fmt is one detail line; prior (may be
  * NULL) is printed under prior_what.  Call with vstate.mu held.  Aborts when
  * the rule is an error and halt_on_error is set. */
@@ -132,15 +162,18 @@ void v_report_cycle(const struct v_stack *edges, const char *const *labels, int 
 const char *v_lock_name(const struct v_lock *lk);
 void v_exit_check(void);
 
-/* lockgraph.c: adds from->to; returns 1 if it closed a cycle (and reported it). */
-int v_graph_add(struct v_lock *held, struct v_lock *taken);
+/* lockgraph.c: 1 if the edge held -> taken is in t's cache (counted; no mutex needed). */
+int v_graph_known(struct v_thread *t, const struct v_lock *held, const struct v_lock *taken);
+/* Adds held -> taken (under vstate.mu) and caches it in t; returns 1 if it closed a cycle (and reported it). */
+int v_graph_add(struct v_thread *t, struct v_lock *held, struct v_lock *taken);
 void v_graph_dot(FILE *out);
 
 /* wait.c: takes l's word, watching for LOCK_DEADLOCK; returns ns waited (0: uncontended). */
 uint64_t v_wait_lock(ndislock_spin_t *l, struct v_lock *lk, int *contended);
 
 /* stats */
-void v_hist_add(struct v_hist *h, uint64_t ns);
+void v_hist_add(struct v_hist *h, uint64_t ns);         /* lock-free */
+void v_count(uint64_t *counter);                        /* relaxed atomic increment */
 uint64_t v_hist_pct(const struct v_hist *h, double p);
 void v_stats_dump_locked(FILE *out, int json);
 

@@ -6,7 +6,9 @@
  * never report.  Two locks of the same class (one allocation site, e.g. an
  * array of per-queue locks) are ordered per instance instead, so a
  * consistent instance order (q[0] before q[1]) is fine and the reverse is
- * reported.  Called with vstate.mu held.
+ * reported.  New edges are added under vstate.mu; each thread caches the
+ * edges it has seen (V_ECACHE slots), so an already-validated nesting costs
+ * one cache probe and a relaxed counter increment, with no mutex.
  */
 #include "internal.h"
 
@@ -16,7 +18,7 @@ struct v_edge {
     uintptr_t from, to;             /* class pointer, or lock address | 1 (instance node) */
     const struct v_lock *a, *b;     /* the locks that made the edge (for names) */
     const struct v_class *ca, *cb;
-    unsigned long count;
+    unsigned long count;            /* relaxed atomic: the cache hit path counts too */
     struct v_stack stack;           /* where b was acquired while a was held */
 };
 
@@ -71,34 +73,63 @@ static int path(uintptr_t src, uintptr_t dst, unsigned *out, int max)
     return 0;
 }
 
+static void edge_key(const struct v_lock *held, const struct v_lock *taken, uintptr_t *from,
+                     uintptr_t *to)
+{
+    if (held->cls == taken->cls) {
+        *from = held->addr | 1;
+        *to = taken->addr | 1;
+    } else {
+        *from = (uintptr_t)held->cls;
+        *to = (uintptr_t)taken->cls;
+    }
+}
+
+static struct v_ecache *ecache_slot(struct v_thread *t, uintptr_t from, uintptr_t to)
+{
+    uint64_t h = ((uint64_t)from * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)to * 0xC2B2AE3D27D4EB4Full);
+    return &t->ecache[(h >> 40) & (V_ECACHE - 1)];
+}
+
+int v_graph_known(struct v_thread *t, const struct v_lock *held, const struct v_lock *taken)
+{
+    uintptr_t from, to;
+
+    if (held == taken)
+        return 1;
+    edge_key(held, taken, &from, &to);
+    struct v_ecache *c = ecache_slot(t, from, to);
+    if (c->e == NULL || c->from != from || c->to != to)
+        return 0;
+    __atomic_fetch_add(&c->e->count, 1, __ATOMIC_RELAXED);
+    return 1;
+}
+
 static void label(char *buf, size_t n, const struct v_edge *e)
 {
     snprintf(buf, n, "\"%s\" -> \"%s\" recorded at", v_lock_name(e->a), v_lock_name(e->b));
 }
 
-int v_graph_add(struct v_lock *held, struct v_lock *taken)
+int v_graph_add(struct v_thread *t, struct v_lock *held, struct v_lock *taken)
 {
     uintptr_t from, to;
 
     if (held == taken)
         return 0;
-    if (held->cls == taken->cls) {
-        from = held->addr | 1;
-        to = taken->addr | 1;
-    } else {
-        from = (uintptr_t)held->cls;
-        to = (uintptr_t)taken->cls;
-    }
+    edge_key(held, taken, &from, &to);
+    struct v_ecache *c = ecache_slot(t, from, to);
     struct v_edge *e = find(from, to);
     if (e != NULL) {
-        e->count++;
+        __atomic_fetch_add(&e->count, 1, __ATOMIC_RELAXED);
+        *c = (struct v_ecache){ from, to, e };
         return 0;
     }
     if (nedges == V_EDGES)
         return 0;
     e = &edges[nedges];
     *e = (struct v_edge){ from, to, held, taken, held->cls, taken->cls, 1, { 0, { 0 } } };
-    v_capture(&e->stack, 1);
+    v_capture(&e->stack, 1);        /* once per edge: the whole stack */
+    *c = (struct v_ecache){ from, to, e };
 
     enum { MAXC = 8 };
     unsigned p[MAXC];
@@ -151,9 +182,11 @@ void v_graph_dot(FILE *out)
         unsigned a = (unsigned)(e->ca - vstate.classes), b = (unsigned)(e->cb - vstate.classes);
         if (e->from & 1)
             fprintf(out, "  c%u -> c%u [label=\"%lu (same class, %p -> %p)\" style=dashed];\n", a, b,
-                    e->count, (void *)e->a->addr, (void *)e->b->addr);
+                    __atomic_load_n(&e->count, __ATOMIC_RELAXED), (void *)e->a->addr,
+                    (void *)e->b->addr);
         else
-            fprintf(out, "  c%u -> c%u [label=\"%lu\"];\n", a, b, e->count);
+            fprintf(out, "  c%u -> c%u [label=\"%lu\"];\n", a, b,
+                    __atomic_load_n(&e->count, __ATOMIC_RELAXED));
     }
     fprintf(out, "}\n");
 }

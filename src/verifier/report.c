@@ -76,6 +76,21 @@ __attribute__((noinline)) void v_capture(struct v_stack *st, int skip)
         st->pc[st->n++] = pc[i];
 }
 
+/* Starts at the frame that returns to pc, so the verifier's own frames never show. */
+__attribute__((noinline)) void v_capture_from(struct v_stack *st, void *pc)
+{
+    void *all[V_FRAMES + 8];
+    int n = backtrace(all, V_FRAMES + 8), i = 0;
+
+    while (i < n && all[i] != pc)
+        i++;
+    if (i == n)
+        i = 1;                                  /* not found (inlined unwinder quirks): all but us */
+    st->n = 0;
+    for (; i < n && st->n < V_FRAMES; i++)
+        st->pc[st->n++] = all[i];
+}
+
 const char *v_lock_name(const struct v_lock *lk)
 {
     if (lk == NULL)
@@ -208,7 +223,8 @@ static int internal_frame(const struct sym *s, int n)
     const char *fn = s[n - 1].fn;
     return !strncmp(fn, "ndislock__", 10) || !strncmp(fn, "v_", 2) || !strcmp(fn, "event_hook") ||
            !strcmp(fn, "thread_exit") || !strcmp(fn, "at_exit") || !strncmp(fn, "il_", 3) ||
-           !strcmp(fn, "check_acquire") || !strcmp(fn, "lock_record") ||
+           !strcmp(fn, "check_acquire") || !strcmp(fn, "checked_acquire") || !strcmp(fn, "lock_record") ||
+           !strcmp(fn, "record_site") ||
            !strcmp(fn, "report_deadlock") || !strcmp(fn, "?");
 }
 

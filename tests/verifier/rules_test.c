@@ -174,6 +174,20 @@ int main(int argc, char **argv)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(err, "'bogus_key'") != NULL);
     st = run("LOCK_NESTED", 1, "verify=yes");
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(err, "'verify'") != NULL);
+#ifdef NDISLOCK_TEST_LIBDW
+    /* where the earlier acquire was made: its call site by default, the whole stack with acquire_stacks=1 */
+    st = run("LOCK_RECURSIVE_ACQUIRE", 0, "verify=1:halt_on_error=0:hold_us=0");
+    const char *prior = strstr(err, "  lock acquired earlier at:\n");
+    CHECK(WIFEXITED(st) && prior != NULL);
+    CHECK(strstr(prior, " in lock_recursive_acquire violations.c:") != NULL);
+    CHECK(strstr(prior, " in main violations.c:") == NULL);
+    st = run("LOCK_RECURSIVE_ACQUIRE", 0, "verify=1:halt_on_error=0:hold_us=0:acquire_stacks=1");
+    prior = strstr(err, "  lock acquired earlier at:\n");
+    CHECK(WIFEXITED(st) && prior != NULL);
+    CHECK(strstr(prior, " in lock_recursive_acquire violations.c:") != NULL);
+    CHECK(strstr(prior, " in main violations.c:") != NULL);
+    CHECK(strstr(prior, "checked") == NULL);        /* no verifier frames */
+#endif
     /* verify=1 alone dumps the statistics at exit */
     st = run("LOCK_NESTED", 1, "verify=1");
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(err, "&adapter->RecvLock") != NULL);
