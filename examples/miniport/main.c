@@ -198,7 +198,8 @@ int main(int argc, char **argv)
     }
     if (ndislock_verifier_enabled()) {
         unsigned long n = ndislock_verifier_report_count();
-        printf("ndis_miniport: verifier: %lu violation(s)\n", n);
+        unsigned long w = ndislock_verifier_warning_count();
+        printf("ndis_miniport: verifier: %lu violation(s), %lu warning(s)\n", n, w);
         fflush(stdout);
         return n ? 66 : 0;
     }

@@ -32,7 +32,8 @@ struct msg_dpc {
 struct interrupt {
     pthread_mutex_t lock;           /* the interrupt lock */
     uint32_t gen;                   /* under lock (order: pool_lock -> lock) */
-    int registered;                 /* under lock */
+    int registered;                 /* under lock: the handle is valid */
+    int connected;                  /* under lock: ISRs are delivered (0 while deregistering) */
     int enabled;                    /* under lock */
     int in_use;                     /* slot taken; under pool_lock */
     void *ctx;
@@ -134,6 +135,7 @@ int ndislock_interrupt_register(void *adapter, void *ctx,
                               : h->msi ? "MiniportMessageInterruptDPC" : "MiniportInterruptDPC";
     }
     i->registered = 1;
+    i->connected = 1;
     i->enabled = 1;
     *handle = make_handle(slot, i->gen);
     __atomic_store_n(&a->interrupt, *handle, __ATOMIC_RELEASE);
@@ -155,11 +157,26 @@ void ndislock_interrupt_deregister(void *handle)
 {
     struct interrupt *i = lookup_locked(handle);
 
+    if (i != NULL && !i->connected) {   /* a second deregistration racing the first */
+        pthread_mutex_unlock(&i->lock);
+        i = NULL;
+    }
     if (i == NULL) {
         NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, handle, "NdisMDeregisterInterruptEx");
         return;
     }
-    /* Under the interrupt lock: no ISR is running, and none starts after this. */
+    /* 1. Disconnect, under the interrupt lock: no ISR is running, none starts after this. */
+    i->connected = 0;
+    pthread_mutex_unlock(&i->lock);
+
+    /* 2. Queued DPCs still run (the ISR asked for them) and may still call
+     *    NdisMSynchronizeWithInterruptEx, as on Windows, where the interrupt
+     *    object stays valid until the disconnect completes: wait for them. */
+    for (uint32_t m = 0; m < NDISLOCK_MAX_MESSAGES; m++)
+        ndislock_dpc_wait_idle(&i->dpcs[m].dpc);
+
+    /* 3. Only now is the handle dead. */
+    pthread_mutex_lock(&i->lock);
     i->registered = 0;
     i->gen = (i->gen + 1) & 0xffffffu;
     {
@@ -168,10 +185,6 @@ void ndislock_interrupt_deregister(void *handle)
                                     __ATOMIC_RELEASE, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&i->lock);
-
-    /* Queued DPCs still run (the ISR asked for them); wait for them. */
-    for (uint32_t m = 0; m < NDISLOCK_MAX_MESSAGES; m++)
-        ndislock_dpc_wait_idle(&i->dpcs[m].dpc);
 
     pthread_mutex_lock(&pool_lock);
     i->in_use = 0;
@@ -208,7 +221,7 @@ int ndislock__interrupt_fire(void *handle, uint32_t msg)
 
     if (msg >= NDISLOCK_MAX_MESSAGES || (i = lookup_locked(handle)) == NULL)
         return -1;
-    if (!i->enabled || (msg != 0 && !i->h.msi)) {
+    if (!i->connected || !i->enabled || (msg != 0 && !i->h.msi)) {
         pthread_mutex_unlock(&i->lock);
         return -1;
     }

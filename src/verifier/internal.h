@@ -75,6 +75,7 @@ struct v_lock {
     uint64_t owner_tid;
     uint64_t acquired_ns;
     uint64_t report_ns_at_acquire;  /* owner's report_ns when the hold began */
+    uint64_t switches_at_acquire;   /* owner's ndislock__switches() then (preempt.h) */
     ndislock_irql_t old_irql;       /* what the hold's release must restore */
     struct v_stack acquired;        /* where the current (or last) hold began: the caller's
                                        PC, or the whole stack (acquire_stacks=1, NdisInterlocked*) */
