@@ -86,8 +86,9 @@ int main(void)
     CHECK_EQ(NdisAllocateTimerObject(NULL, &tc, &t), NDIS_STATUS_SUCCESS);
     due.QuadPart = -10000;
     NdisSetTimerObject(t, due, 0, NULL);
-    while (!__atomic_load_n(&fired, __ATOMIC_ACQUIRE))
+    do                              /* at least once: the BLOCKING event is checked below */
         NdisMSleep(1000);
+    while (!__atomic_load_n(&fired, __ATOMIC_ACQUIRE));
     NdisFreeTimerObject(t);
     NdisMDeregisterInterruptEx(h);
     CHECK_EQ(NdisMSynchronizeWithInterruptEx(h, 0, syn, NULL), FALSE);
