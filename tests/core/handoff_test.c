@@ -17,13 +17,18 @@
 #include "check.h"
 
 static ndislock_spin_t lock;
-static int victim_done;
+static int victim_done, main_checked;
 
 static void *victim(void *arg)
 {
     (void)arg;
     ndislock_spin_lock(&lock);
     __atomic_store_n(&victim_done, 1, __ATOMIC_RELEASE);
+    /* Hold it until main has tried to take it back: otherwise a quick victim
+     * could claim, finish and release before main's try, and the try would
+     * succeed for the wrong reason. */
+    while (!__atomic_load_n(&main_checked, __ATOMIC_ACQUIRE))
+        ndislock_pr_pause();
     ndislock_spin_unlock(&lock);
     return NULL;
 }
@@ -64,6 +69,7 @@ int main(void)
      *    an immediate re-acquire by the unlocker must fail. */
     ndislock_spin_unlock(&lock);
     CHECK(!ndislock_spin_trylock(&lock));
+    __atomic_store_n(&main_checked, 1, __ATOMIC_RELEASE);
     CHECK(pthread_join(t, NULL) == 0);
     CHECK_EQ(__atomic_load_n(&victim_done, __ATOMIC_ACQUIRE), 1);
 
