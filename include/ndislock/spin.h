@@ -144,10 +144,8 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, &o);
         return o;
     }
-    ndislock_irql_t old = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
-
-    ndislock_spin_lock(l);
-    return old;
+    ndislock_spin_lock(l);   /* then raise, as in ndislock_ndis_acquire */
+    return ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
 }
 
 /* KeReleaseSpinLock: unlock, then lower the IRQL to new_irql. */
@@ -211,11 +209,10 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
         NDISLOCK__NO_TAIL();
         return;
     }
-    ndislock_irql_t old = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
-
+    /* Lock, then raise: nothing runs on this thread while it spins, and with
+     * no IRQL live across the contended call the fast path needs no frame. */
     ndislock_spin_lock(&l->SpinLock);
-
-    l->OldIrql = old;   /* written under the lock: only the owner reads it */
+    l->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);   /* under the lock */
 }
 
 /* NdisReleaseSpinLock: unlock and restore the IRQL saved by the acquire. */
