@@ -18,8 +18,6 @@ struct ndislock_adapter {
 int ndislock__interrupt_fire(void *handle, uint32_t msg);
 void ndislock__interrupt_set_enabled(void *handle, int enabled);
 
-/* Absolute deadline for pthread_cond_timedwait on a CLOCK_MONOTONIC condvar. */
-void ndislock__ns_to_timespec(uint64_t ns, struct timespec *ts);
 /* A condvar on CLOCK_MONOTONIC. */
 void ndislock__cond_init_monotonic(pthread_cond_t *c);
 

@@ -41,12 +41,6 @@ void ndislock__cond_init_monotonic(pthread_cond_t *c)
     pthread_condattr_destroy(&a);
 }
 
-void ndislock__ns_to_timespec(uint64_t ns, struct timespec *ts)
-{
-    ts->tv_sec = (time_t)(ns / 1000000000ull);
-    ts->tv_nsec = (long)(ns % 1000000000ull);
-}
-
 /* Inserts t by due time, after timers due at the same time (FIFO). */
 static void enqueue(struct ndislock_timer *t)
 {

@@ -85,14 +85,23 @@ uint64_t ndislock__now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void ndislock__park(uint32_t *word, uint32_t expected, uint32_t bitset)
+void ndislock__ns_to_timespec(uint64_t ns, struct timespec *ts)
+{
+    ts->tv_sec = (time_t)(ns / 1000000000ull);
+    ts->tv_nsec = (long)(ns % 1000000000ull);
+}
+
+void ndislock__park(uint32_t *word, uint32_t expected, uint32_t bitset, uint64_t deadline_ns)
 {
     struct timespec deadline, *dl = NULL;
 
     if (fence_setup() != FENCE_MEMBARRIER) {
-        uint64_t t = ndislock__now_ns() + NDISLOCK_PARK_FALLBACK_NS;
-        deadline.tv_sec = (time_t)(t / 1000000000ull);
-        deadline.tv_nsec = (long)(t % 1000000000ull);
+        uint64_t bound = ndislock__now_ns() + NDISLOCK_PARK_FALLBACK_NS;
+        if (deadline_ns == 0 || deadline_ns > bound)
+            deadline_ns = bound;
+    }
+    if (deadline_ns != 0) {
+        ndislock__ns_to_timespec(deadline_ns, &deadline);   /* absolute for WAIT_BITSET */
         dl = &deadline;
     }
     /* EAGAIN (word changed), EINTR and ETIMEDOUT all mean: look again. */

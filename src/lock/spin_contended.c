@@ -83,7 +83,7 @@ void ndislock__spin_lock_contended(ndislock_spin_t *l)
         if (s == NDISLOCK_SPIN_HELD || (s == NDISLOCK_SPIN_HANDOFF && mine == NDISLOCK_WAITER_ONE))
             ndislock__park((uint32_t *)state, s,
                            mine == NDISLOCK_WAITER_ONE ? NDISLOCK_PARK_NORMAL
-                                                       : NDISLOCK_PARK_STARVING);
+                                                       : NDISLOCK_PARK_STARVING, 0);
         if (mine == NDISLOCK_WAITER_ONE && ndislock__now_ns() - since > NDISLOCK_STARVE_NS) {
             mine += NDISLOCK_STARVING_ONE;
             ndislock_pr_faa(waiters, NDISLOCK_STARVING_ONE, NDISLOCK_SEQ_CST);

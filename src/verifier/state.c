@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "core/events.h"
+#include "lock/park.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,14 +23,6 @@ __thread struct v_thread vthread;
 
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * Time stamps for hold and wait times.  clock_gettime through the vDSO costs
@@ -62,9 +55,9 @@ static void tsc_calibrate(void)
 {
     if (!kernel_uses_tsc())
         return;
-    uint64_t n0 = mono_ns(), t0 = __builtin_ia32_rdtsc(), n1, t1;
+    uint64_t n0 = ndislock__now_ns(), t0 = __builtin_ia32_rdtsc(), n1, t1;
     do {
-        n1 = mono_ns();
+        n1 = ndislock__now_ns();
         t1 = __builtin_ia32_rdtsc();
     } while (n1 - n0 < 1000000u);
     if (t1 <= t0)
@@ -77,7 +70,7 @@ static void tsc_calibrate(void)
 uint64_t v_now_ns(void)
 {
     if (tsc.mult == 0)
-        return mono_ns();
+        return ndislock__now_ns();
     uint64_t d = __builtin_ia32_rdtsc() - tsc.tsc0;
     return tsc.ns0 + (uint64_t)(((unsigned __int128)d * tsc.mult) >> 32);
 }
@@ -88,7 +81,7 @@ static void tsc_calibrate(void)
 
 uint64_t v_now_ns(void)
 {
-    return mono_ns();
+    return ndislock__now_ns();
 }
 #endif
 

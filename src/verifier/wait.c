@@ -10,24 +10,6 @@
 #include "internal.h"
 #include "lock/park.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-
-static void timed_park(ndislock_u32_alias *word, uint32_t seen, uint64_t ns)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ns += (uint64_t)ts.tv_nsec;
-    ts.tv_sec += (time_t)(ns / 1000000000u);
-    ts.tv_nsec = (long)(ns % 1000000000u);
-    /* absolute CLOCK_MONOTONIC timeout; the bitset of ordinary sleepers */
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, seen, &ts, NULL,
-            NDISLOCK_PARK_NORMAL);
-}
-
 static void report_deadlock(struct v_lock *lk, uint64_t waited)
 {
     pthread_mutex_lock(&vstate.mu);
@@ -73,7 +55,8 @@ uint64_t v_wait_lock(ndislock_spin_t *l, struct v_lock *lk, int *contended)
             ndislock_pr_cas(state, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE))
             break;
         if (s != NDISLOCK_SPIN_FREE)
-            timed_park(state, s, 10000000u);    /* 10 ms: the watchdog's resolution */
+            ndislock__park((uint32_t *)state, s, NDISLOCK_PARK_NORMAL,
+                           ndislock__now_ns() + 10000000u);   /* 10 ms: the watchdog's resolution */
         uint64_t waited = v_now_ns() - t0;
         if (!reported && waited > bound) {
             reported = 1;           /* halt_on_error=0: report once, keep waiting */
