@@ -145,6 +145,20 @@ static int held_index(const struct v_thread *t, const struct v_lock *lk)
     return -1;
 }
 
+/* What a successful acquire leaves behind: NdisAcquireSpinLock saves the IRQL
+ * it raised from in the lock, NdisDprAcquireSpinLock saves DISPATCH_LEVEL, and
+ * the Ke forms hand the old IRQL back. */
+static void acquired(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t old,
+                     ndislock_irql_t *old_irql)
+{
+    if (op == NDISLOCK_OP_NDIS)
+        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = old;
+    else if (op == NDISLOCK_OP_NDIS_DPR)
+        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = NDISLOCK_DISPATCH_LEVEL;
+    if (old_irql)
+        *old_irql = old;
+}
+
 /* The unchecked operation, for calls made while the verifier itself runs. */
 static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_irql)
 {
@@ -155,12 +169,7 @@ static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t 
     if (raising(op))
         ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
     ndislock_spin_lock(l);
-    if (op == NDISLOCK_OP_NDIS)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = old;
-    else if (op == NDISLOCK_OP_NDIS_DPR)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = NDISLOCK_DISPATCH_LEVEL;
-    if (old_irql)
-        *old_irql = old;
+    acquired(l, op, old, old_irql);
     return 1;
 }
 
@@ -272,12 +281,7 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
     lk->report_ns_at_acquire = t->report_ns;
     lk->switches_at_acquire = vstate.opt.hold_us ? ndislock__switches() : 0;
     leave(t);
-    if (op == NDISLOCK_OP_NDIS)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = cur;
-    else if (op == NDISLOCK_OP_NDIS_DPR)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = NDISLOCK_DISPATCH_LEVEL;
-    if (old_irql)
-        *old_irql = cur;
+    acquired(l, op, cur, old_irql);
     return 1;
 }
 
