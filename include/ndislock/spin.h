@@ -51,6 +51,8 @@ NDISLOCK_INLINE ndislock_u32_alias *ndislock__spin_waiters(ndislock_spin_t *l)
     return (ndislock_u32_alias *)(void *)l + (1 - NDISLOCK__LO);
 }
 
+struct ndislock_queue_handle;
+
 /* Out of line: the contended paths (src/lock/spin_contended.c). */
 NDISLOCK_API void ndislock__spin_lock_contended(ndislock_spin_t *l);
 NDISLOCK_API void ndislock__spin_wake(ndislock_spin_t *l);
@@ -97,6 +99,14 @@ NDISLOCK_INLINE void ndislock_spin_unlock(ndislock_spin_t *l)
         ndislock__spin_wake(l);
 }
 
+/* The word of a free lock (initialization, NdisFreeSpinLock). */
+NDISLOCK_INLINE void ndislock__spin_clear(ndislock_spin_t *l)
+{
+    /* halves stored separately, as every other access treats them */
+    ndislock_pr_store(ndislock__spin_state(l), 0, NDISLOCK_RELAXED);
+    ndislock_pr_store(ndislock__spin_waiters(l), 0, NDISLOCK_RELAXED);
+}
+
 /* KeTestSpinLock: nonzero if the lock looks free (a hint; it may change at once). */
 NDISLOCK_INLINE int ndislock_spin_is_free(ndislock_spin_t *l)
 {
@@ -110,26 +120,43 @@ NDISLOCK_API void ndislock_spin_init(ndislock_spin_t *l, const struct ndislock_s
  * --- Verifier hook ---
  * With ndislock__checked set, each operation below calls its checked version
  * once, at its top, instead of the fast path (src/verifier/checked_ops.c).
- * op says which WDK call it was; for the NDIS ops l is &NDIS_SPIN_LOCK.SpinLock
- * (offset 0, so the checked code reaches OldIrql).
+ * op says which WDK call family it was; the checked call is given everything
+ * the WDK call reads or writes (where OldIrql is stored, the IRQL to restore,
+ * the queue handle), so it never needs the layout of the structure around
+ * the lock.  Each family is released by its own call(s):
  */
 enum ndislock_op {
-    NDISLOCK_OP_KE,          /* KeAcquireSpinLock / KeReleaseSpinLock */
-    NDISLOCK_OP_KE_DPC,      /* ...AtDpcLevel / ...FromDpcLevel */
-    NDISLOCK_OP_KE_TRY,      /* KeTryToAcquireSpinLockAtDpcLevel */
-    NDISLOCK_OP_NDIS,        /* NdisAcquireSpinLock / NdisReleaseSpinLock */
-    NDISLOCK_OP_NDIS_DPR,    /* NdisDprAcquireSpinLock / NdisDprReleaseSpinLock */
-    NDISLOCK_OP_QUEUED,      /* KeAcquire/ReleaseInStackQueuedSpinLock */
-    NDISLOCK_OP_QUEUED_DPC,  /* ...AtDpcLevel / ...FromDpcLevel */
+    NDISLOCK_OP_KE,             /* KeAcquireSpinLock, KeAcquireSpinLockRaiseToDpc / KeReleaseSpinLock */
+    NDISLOCK_OP_KE_DPC,         /* KeAcquireSpinLockAtDpcLevel / KeReleaseSpinLockFromDpcLevel */
+    NDISLOCK_OP_KE_TRY,         /* KeTryToAcquireSpinLockAtDpcLevel / KeReleaseSpinLockFromDpcLevel */
+    NDISLOCK_OP_NDIS,           /* NdisAcquireSpinLock / NdisReleaseSpinLock */
+    NDISLOCK_OP_NDIS_DPR,       /* NdisDprAcquireSpinLock / NdisDprReleaseSpinLock */
+    NDISLOCK_OP_QUEUED,         /* KeAcquireInStackQueuedSpinLock / KeReleaseInStackQueuedSpinLock */
+    NDISLOCK_OP_QUEUED_DPC,     /* ...AtDpcLevel / KeReleaseInStackQueuedSpinLockFromDpcLevel */
+    NDISLOCK_OP_KE_SYNCH,       /* KeAcquireSpinLockRaiseToSynch (to SYNCH_LEVEL) / KeReleaseSpinLock */
+    NDISLOCK_OP_KE_FOR_DPC,     /* KeAcquireSpinLockForDpc / KeReleaseSpinLockForDpc (raise only
+                                   when below DISPATCH_LEVEL) */
+    NDISLOCK_OP_QUEUED_FOR_DPC, /* KeAcquireInStackQueuedSpinLockForDpc / ...ReleaseInStack...ForDpc */
+    NDISLOCK_OP_QUEUED_SYNCH,   /* KeAcquireInStackQueuedSpinLockRaiseToSynch / KeReleaseInStackQueuedSpinLock */
+    NDISLOCK_OP_CANCEL,         /* IoAcquireCancelSpinLock / IoReleaseCancelSpinLock (one global lock) */
+    NDISLOCK_OP_INTERLOCKED,    /* the hold inside one ExInterlocked* / NdisInterlocked* call: any
+                                   IRQL, no IRQL change; the caller must not hold the lock */
+    NDISLOCK_OP_COUNT
 };
 
-/* Acquire l as op does; *old_irql gets the IRQL to restore (NULL: none or
- * OldIrql of the NDIS lock).  Returns nonzero if the lock is now held. */
+/* Acquire l as op does.  old_slot: where the WDK call stores the IRQL it
+ * raised from (NDIS_SPIN_LOCK.OldIrql, KLOCK_QUEUE_HANDLE.OldIrql, the
+ * caller's KIRQL); never NULL for the raising ops.  qh: the in-stack queue
+ * handle of the queued ops, else NULL.  Returns nonzero if the lock is now
+ * held (KE_TRY may fail). */
 NDISLOCK_API int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
-                                           ndislock_irql_t *old_irql);
-/* Release l as op does; new_irql is used by KE and QUEUED. */
+                                           ndislock_irql_t *old_slot,
+                                           struct ndislock_queue_handle *qh);
+/* Release l as op does; new_irql is the IRQL the WDK call restores (the
+ * saved OldIrql, or the KeRelease* argument); ignored by the non-raising ops. */
 NDISLOCK_API void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
-                                            ndislock_irql_t new_irql);
+                                            ndislock_irql_t new_irql,
+                                            struct ndislock_queue_handle *qh);
 /* After a checked call: no tail call, so the caller's frame (the driver's line) stays in reports. */
 #define NDISLOCK__NO_TAIL() __asm__ __volatile__("" ::: "memory")
 
@@ -141,7 +168,7 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
     if (ndislock__checked_on()) {
         ndislock_irql_t o;
 
-        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, &o);
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, &o, NULL);
         return o;
     }
     ndislock_spin_lock(l);   /* then raise, as in ndislock_ndis_acquire */
@@ -152,7 +179,7 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
 NDISLOCK_INLINE void ndislock_spin_release(ndislock_spin_t *l, ndislock_irql_t new_irql)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(l, NDISLOCK_OP_KE, new_irql);
+        ndislock__checked_release(l, NDISLOCK_OP_KE, new_irql, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -164,7 +191,7 @@ NDISLOCK_INLINE void ndislock_spin_release(ndislock_spin_t *l, ndislock_irql_t n
 NDISLOCK_INLINE void ndislock_spin_acquire_at_dpc(ndislock_spin_t *l)
 {
     if (ndislock__checked_on()) {
-        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_DPC, NULL);
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_DPC, NULL, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -175,7 +202,7 @@ NDISLOCK_INLINE void ndislock_spin_acquire_at_dpc(ndislock_spin_t *l)
 NDISLOCK_INLINE void ndislock_spin_release_from_dpc(ndislock_spin_t *l)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(l, NDISLOCK_OP_KE_DPC, 0);
+        ndislock__checked_release(l, NDISLOCK_OP_KE_DPC, 0, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -186,7 +213,7 @@ NDISLOCK_INLINE void ndislock_spin_release_from_dpc(ndislock_spin_t *l)
 NDISLOCK_INLINE int ndislock_spin_try_at_dpc(ndislock_spin_t *l)
 {
     if (ndislock__checked_on())
-        return ndislock__checked_acquire(l, NDISLOCK_OP_KE_TRY, NULL);
+        return ndislock__checked_acquire(l, NDISLOCK_OP_KE_TRY, NULL, NULL);
     return ndislock_spin_trylock(l);
 }
 
@@ -205,7 +232,7 @@ NDISLOCK_API void ndislock_ndis_free(struct ndislock_ndis_spin *l);
 NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS, NULL);
+        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS, &l->OldIrql, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -219,7 +246,7 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 NDISLOCK_INLINE void ndislock_ndis_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, 0);
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, l->OldIrql, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -233,7 +260,7 @@ NDISLOCK_INLINE void ndislock_ndis_release(struct ndislock_ndis_spin *l)
 NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, NULL);
+        (void)ndislock__checked_acquire(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, &l->OldIrql, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -245,7 +272,7 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 NDISLOCK_INLINE void ndislock_ndis_dpr_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, 0);
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, l->OldIrql, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -279,7 +306,7 @@ NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_qu
     h->LockQueue.Next = NULL;
     h->LockQueue.Lock = l;
     if (ndislock__checked_on()) {
-        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED_DPC, NULL);
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED_DPC, NULL, h);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -290,7 +317,7 @@ NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_qu
 NDISLOCK_INLINE void ndislock_queued_unlock(struct ndislock_queue_handle *h)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED_DPC, 0);
+        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED_DPC, 0, h);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -303,7 +330,7 @@ NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock
     if (ndislock__checked_on()) {
         h->LockQueue.Next = NULL;
         h->LockQueue.Lock = l;
-        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED, &h->OldIrql);
+        (void)ndislock__checked_acquire(l, NDISLOCK_OP_QUEUED, &h->OldIrql, h);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -317,7 +344,7 @@ NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock
 NDISLOCK_INLINE void ndislock_queued_release(struct ndislock_queue_handle *h)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED, h->OldIrql);
+        ndislock__checked_release(h->LockQueue.Lock, NDISLOCK_OP_QUEUED, h->OldIrql, h);
         NDISLOCK__NO_TAIL();
         return;
     }

@@ -26,14 +26,14 @@ static inline void ndislock__cb_enter(struct ndislock_cb_frame *f, enum ndislock
     f->role = role;
     ndislock_tls.context = (uint8_t)ctx;
     ndislock_tls.irql = irql;
-    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_ENTER, callee, role);
+    NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_ENTER, callee, role);
 }
 
 /* Announce the return (the verifier checks IRQL and held locks here, so
  * nothing is repaired before it), then restore what the thread had. */
 static inline void ndislock__cb_exit(struct ndislock_cb_frame *f)
 {
-    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_EXIT, f->callee, f->role);
+    NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_EXIT, f->callee, f->role);
     ndislock_tls.context = f->context;
     ndislock_irql_lower(f->irql);
 }

@@ -12,14 +12,17 @@ void ndislock_sleep_us(uint32_t us)
     struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000 };
 
     /* The verifier checks IRQL and held locks here (BLOCKING_AT_DISPATCH). */
-    NDISLOCK_EVENT(NDISLOCK_EV_BLOCKING, NULL, "NdisMSleep");
+    NDISLOCK_CHECK_WAIT(NdisMSleep, -(int64_t)us * 10);
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
 void ndislock_stall_us(uint32_t us)
 {
-    uint64_t end = ndislock__now_ns() + (uint64_t)us * 1000u;
+    uint64_t end;
+
+    NDISLOCK_CHECK_STALL(NdisStallExecution, us);   /* STALL_TOO_LONG over 50 us */
+    end = ndislock__now_ns() + (uint64_t)us * 1000u;
 
     while (ndislock__now_ns() < end)
         ndislock_pr_pause();

@@ -162,7 +162,7 @@ void ndislock_interrupt_deregister(void *handle)
         i = NULL;
     }
     if (i == NULL) {
-        NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, handle, "NdisMDeregisterInterruptEx");
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, NdisMDeregisterInterruptEx, handle);
         return;
     }
     /* 1. Disconnect, under the interrupt lock: no ISR is running, none starts after this. */
@@ -200,8 +200,8 @@ unsigned char ndislock_interrupt_synchronize(void *handle, uint32_t msg,
 
     (void)msg;      /* one lock for all messages */
     if (i == NULL) {
-        NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, handle,
-                       "NdisMSynchronizeWithInterruptEx");
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, NdisMSynchronizeWithInterruptEx,
+                           handle);
         return 0;
     }
     ndislock__cb_enter(&f, NDISLOCK_CTX_SYNC, NDISLOCK_DEVICE_IRQL, NDISLOCK_FN_OBJ(fn),

@@ -5,83 +5,83 @@
 #include "verifier/hooks.h"
 
 /*
- * Takes l for one operation named what; 0 when the verifier found that the
- * caller already holds l (INTERLOCKED_LOCK_HELD): then the operation runs
- * under the caller's hold instead of self-deadlocking.
+ * Takes l for one operation named what, at the caller's IRQL (ExInterlocked*
+ * may be called at any IRQL; nothing runs inside the hold that could see the
+ * IRQL).  0 when the verifier found that the caller already holds l
+ * (INTERLOCKED_LOCK_HELD): then the operation runs under the caller's hold
+ * instead of self-deadlocking.
  */
-static inline int il_lock(ndislock_spin_t *l, const char *what, ndislock_irql_t *old)
+static inline int il_lock(ndislock_spin_t *l, const char *what)
 {
     if (ndislock__checked_on())
-        return ndislock__verifier_interlocked(l, what, old);
-    *old = ndislock_spin_acquire(l);
+        return ndislock__verifier_interlocked(l, what);
+    ndislock_spin_lock(l);
     return 1;
 }
 
-static inline void il_unlock(ndislock_spin_t *l, ndislock_irql_t old, int took)
+static inline void il_unlock(ndislock_spin_t *l, int took)
 {
-    if (took)
-        ndislock_spin_release(l, old);
+    if (!took)
+        return;
+    if (ndislock__checked_on())
+        ndislock__verifier_interlocked_done(l);
+    else
+        ndislock_spin_unlock(l);
 }
 
 void ndislock_interlocked_add_ulong(uint32_t *addend, uint32_t v, ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedAddUlong", &old);
+    int took = il_lock(l, "NdisInterlockedAddUlong");
 
     *addend += v;
-    il_unlock(l, old, took);
+    il_unlock(l, took);
 }
 
 PLIST_ENTRY ndislock_interlocked_insert_head(PLIST_ENTRY head, PLIST_ENTRY e, ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedInsertHeadList", &old);
+    int took = il_lock(l, "NdisInterlockedInsertHeadList");
     PLIST_ENTRY first = IsListEmpty(head) ? NULL : head->Flink;
 
     InsertHeadList(head, e);
-    il_unlock(l, old, took);
+    il_unlock(l, took);
     return first;
 }
 
 PLIST_ENTRY ndislock_interlocked_insert_tail(PLIST_ENTRY head, PLIST_ENTRY e, ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedInsertTailList", &old);
+    int took = il_lock(l, "NdisInterlockedInsertTailList");
     PLIST_ENTRY last = IsListEmpty(head) ? NULL : head->Blink;
 
     InsertTailList(head, e);
-    il_unlock(l, old, took);
+    il_unlock(l, took);
     return last;
 }
 
 PLIST_ENTRY ndislock_interlocked_remove_head(PLIST_ENTRY head, ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedRemoveHeadList", &old);
+    int took = il_lock(l, "NdisInterlockedRemoveHeadList");
     PLIST_ENTRY e = IsListEmpty(head) ? NULL : RemoveHeadList(head);
 
-    il_unlock(l, old, took);
+    il_unlock(l, took);
     return e;
 }
 
 PSINGLE_LIST_ENTRY ndislock_interlocked_push(PSINGLE_LIST_ENTRY head, PSINGLE_LIST_ENTRY e,
                                              ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedPushEntryList", &old);
+    int took = il_lock(l, "NdisInterlockedPushEntryList");
     PSINGLE_LIST_ENTRY first = head->Next;
 
     PushEntryList(head, e);
-    il_unlock(l, old, took);
+    il_unlock(l, took);
     return first;
 }
 
 PSINGLE_LIST_ENTRY ndislock_interlocked_pop(PSINGLE_LIST_ENTRY head, ndislock_spin_t *l)
 {
-    ndislock_irql_t old;
-    int took = il_lock(l, "NdisInterlockedPopEntryList", &old);
+    int took = il_lock(l, "NdisInterlockedPopEntryList");
     PSINGLE_LIST_ENTRY e = PopEntryList(head);
 
-    il_unlock(l, old, took);
+    il_unlock(l, took);
     return e;
 }

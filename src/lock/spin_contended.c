@@ -15,6 +15,7 @@
 #include <ndislock/spin.h>
 
 #include "park.h"
+#include "slow.h"
 
 /*
  * Spin budget before sleeping: 64 polls with exponential backoff capped at 64
@@ -54,11 +55,14 @@ static int spin_phase(ndislock_u32_alias *state)
     return 0;
 }
 
-void ndislock__spin_lock_contended(ndislock_spin_t *l)
+/* The contended path; with a hook, parks no longer than until its next call. */
+static void lock_contended(ndislock_spin_t *l, const struct ndislock_wait_hook *hook,
+                           uint64_t t0)
 {
     ndislock_u32_alias *state = ndislock__spin_state(l);
     ndislock_u32_alias *waiters = ndislock__spin_waiters(l);
     uint32_t mine = NDISLOCK_WAITER_ONE;   /* what we added to waiters */
+    uint64_t next_hook = hook ? t0 + hook->period_ns : 0;
 
     if (spin_phase(state))
         return;
@@ -83,8 +87,13 @@ void ndislock__spin_lock_contended(ndislock_spin_t *l)
         if (s == NDISLOCK_SPIN_HELD || (s == NDISLOCK_SPIN_HANDOFF && mine == NDISLOCK_WAITER_ONE))
             ndislock__park((uint32_t *)state, s,
                            mine == NDISLOCK_WAITER_ONE ? NDISLOCK_PARK_NORMAL
-                                                       : NDISLOCK_PARK_STARVING, 0);
-        if (mine == NDISLOCK_WAITER_ONE && ndislock__now_ns() - since > NDISLOCK_STARVE_NS) {
+                                                       : NDISLOCK_PARK_STARVING, next_hook);
+        uint64_t now = ndislock__now_ns();
+        if (hook && now >= next_hook) {
+            hook->on_wait(hook, now - t0);
+            next_hook = now + hook->period_ns;
+        }
+        if (mine == NDISLOCK_WAITER_ONE && now - since > NDISLOCK_STARVE_NS) {
             mine += NDISLOCK_STARVING_ONE;
             ndislock_pr_faa(waiters, NDISLOCK_STARVING_ONE, NDISLOCK_SEQ_CST);
             ndislock__heavy_fence();   /* same argument as for the registration */
@@ -94,6 +103,23 @@ void ndislock__spin_lock_contended(ndislock_spin_t *l)
     }
     /* Only a hint for unlockers from here on: relaxed is enough. */
     ndislock_pr_fas(waiters, mine, NDISLOCK_RELAXED);
+}
+
+void ndislock__spin_lock_contended(ndislock_spin_t *l)
+{
+    lock_contended(l, NULL, 0);
+}
+
+uint64_t ndislock__spin_lock_wait(ndislock_spin_t *l, struct ndislock_queue_handle *qh,
+                                  const struct ndislock_wait_hook *hook)
+{
+    (void)qh;       /* queued locks share the ordinary protocol (include/ndislock/spin.h) */
+    if (ndislock_spin_trylock(l))
+        return 0;
+    uint64_t t0 = ndislock__now_ns();
+    lock_contended(l, hook, t0);
+    uint64_t waited = ndislock__now_ns() - t0;
+    return waited ? waited : 1;
 }
 
 void ndislock__spin_wake(ndislock_spin_t *l)

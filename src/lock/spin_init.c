@@ -5,9 +5,7 @@
 
 static void clear_word(ndislock_spin_t *l)
 {
-    /* Halves stored separately, as every other access treats them. */
-    ndislock_pr_store(ndislock__spin_state(l), 0, NDISLOCK_RELAXED);
-    ndislock_pr_store(ndislock__spin_waiters(l), 0, NDISLOCK_RELAXED);
+    ndislock__spin_clear(l);
 }
 
 void ndislock_spin_init(ndislock_spin_t *l, const struct ndislock_site *site)

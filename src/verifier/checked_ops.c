@@ -17,29 +17,64 @@
 #include "internal.h"
 #include "preempt.h"
 #include "hooks.h"
+#include "lock/slow.h"
 
 #include <string.h>
 
+/*
+ * What each WDK call family does: its names, the IRQL it raises to (0: no
+ * raise), whether it raises only from below DISPATCH_LEVEL (ForDpc), the
+ * lowest IRQL its acquire allows (DISPATCH_LEVEL for the AtDpcLevel forms),
+ * and its release family (acquires of one family are released alike).
+ */
+static const struct {
+    const char *acquire, *release;
+    ndislock_irql_t raise_to, min_irql;
+    uint8_t for_dpc, family, ndis;
+} ops[NDISLOCK_OP_COUNT] = {
+    [NDISLOCK_OP_KE] = { "KeAcquireSpinLock", "KeReleaseSpinLock", 2, 0, 0, 1, 0 },
+    [NDISLOCK_OP_KE_DPC] = { "KeAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
+                             0, 2, 0, 2, 0 },
+    [NDISLOCK_OP_KE_TRY] = { "KeTryToAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
+                             0, 2, 0, 2, 0 },
+    [NDISLOCK_OP_NDIS] = { "NdisAcquireSpinLock", "NdisReleaseSpinLock", 2, 0, 0, 3, 1 },
+    [NDISLOCK_OP_NDIS_DPR] = { "NdisDprAcquireSpinLock", "NdisDprReleaseSpinLock", 0, 2, 0, 4, 1 },
+    [NDISLOCK_OP_QUEUED] = { "KeAcquireInStackQueuedSpinLock", "KeReleaseInStackQueuedSpinLock",
+                             2, 0, 0, 5, 0 },
+    [NDISLOCK_OP_QUEUED_DPC] = { "KeAcquireInStackQueuedSpinLockAtDpcLevel",
+                                 "KeReleaseInStackQueuedSpinLockFromDpcLevel", 0, 2, 0, 6, 0 },
+    [NDISLOCK_OP_KE_SYNCH] = { "KeAcquireSpinLockRaiseToSynch", "KeReleaseSpinLock", 12, 0, 0, 1, 0 },
+    [NDISLOCK_OP_KE_FOR_DPC] = { "KeAcquireSpinLockForDpc", "KeReleaseSpinLockForDpc", 2, 0, 1, 7, 0 },
+    [NDISLOCK_OP_QUEUED_FOR_DPC] = { "KeAcquireInStackQueuedSpinLockForDpc",
+                                     "KeReleaseInStackQueuedSpinLockForDpc", 2, 0, 1, 8, 0 },
+    [NDISLOCK_OP_QUEUED_SYNCH] = { "KeAcquireInStackQueuedSpinLockRaiseToSynch",
+                                   "KeReleaseInStackQueuedSpinLock", 12, 0, 0, 5, 0 },
+    [NDISLOCK_OP_CANCEL] = { "IoAcquireCancelSpinLock", "IoReleaseCancelSpinLock", 2, 0, 0, 9, 0 },
+    [NDISLOCK_OP_INTERLOCKED] = { "ExInterlocked*", "ExInterlocked*", 0, 0, 0, 10, 0 },
+};
+
 static int is_ndis(enum ndislock_op op)
 {
-    return op == NDISLOCK_OP_NDIS || op == NDISLOCK_OP_NDIS_DPR;
+    return ops[op].ndis;
 }
 
-/* The ops that raise to DISPATCH_LEVEL and restore an IRQL on release. */
+/* The ops that raise and restore an IRQL on release. */
 static int raising(enum ndislock_op op)
 {
-    return op == NDISLOCK_OP_KE || op == NDISLOCK_OP_NDIS || op == NDISLOCK_OP_QUEUED;
+    return ops[op].raise_to != 0;
 }
 
 static const char *op_name(enum ndislock_op op, int acquire)
 {
-    static const char *const a[] = { "KeAcquireSpinLock", "KeAcquireSpinLockAtDpcLevel",
-        "KeTryToAcquireSpinLockAtDpcLevel", "NdisAcquireSpinLock", "NdisDprAcquireSpinLock",
-        "KeAcquireInStackQueuedSpinLock", "KeAcquireInStackQueuedSpinLockAtDpcLevel" };
-    static const char *const r[] = { "KeReleaseSpinLock", "KeReleaseSpinLockFromDpcLevel",
-        "KeReleaseSpinLockFromDpcLevel", "NdisReleaseSpinLock", "NdisDprReleaseSpinLock",
-        "KeReleaseInStackQueuedSpinLock", "KeReleaseInStackQueuedSpinLockFromDpcLevel" };
-    return acquire ? a[op] : r[op];
+    return acquire ? ops[op].acquire : ops[op].release;
+}
+
+/* The IRQL op raises to from cur (cur itself when it does not raise). */
+static ndislock_irql_t raised(enum ndislock_op op, ndislock_irql_t cur)
+{
+    if (!raising(op) || (ops[op].for_dpc && cur >= NDISLOCK_DISPATCH_LEVEL))
+        return cur;
+    return cur > ops[op].raise_to ? cur : ops[op].raise_to;
 }
 
 static void enter(struct v_thread *t)
@@ -96,8 +131,7 @@ static void set_owner(struct v_lock *lk, struct v_thread *t)
 
 static void clear_word(ndislock_spin_t *l)
 {
-    ndislock_pr_store(ndislock__spin_state(l), 0, NDISLOCK_RELAXED);
-    ndislock_pr_store(ndislock__spin_waiters(l), 0, NDISLOCK_RELAXED);
+    ndislock__spin_clear(l);
 }
 
 /*
@@ -145,31 +179,26 @@ static int held_index(const struct v_thread *t, const struct v_lock *lk)
     return -1;
 }
 
-/* What a successful acquire leaves behind: NdisAcquireSpinLock saves the IRQL
- * it raised from in the lock, NdisDprAcquireSpinLock saves DISPATCH_LEVEL, and
- * the Ke forms hand the old IRQL back. */
-static void acquired(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t old,
-                     ndislock_irql_t *old_irql)
+/* What a successful acquire leaves behind: the raising forms store the IRQL
+ * they raised from, NdisDprAcquireSpinLock stores DISPATCH_LEVEL. */
+static void acquired(enum ndislock_op op, ndislock_irql_t old, ndislock_irql_t *old_slot)
 {
-    if (op == NDISLOCK_OP_NDIS)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = old;
-    else if (op == NDISLOCK_OP_NDIS_DPR)
-        ((struct ndislock_ndis_spin *)(void *)l)->OldIrql = NDISLOCK_DISPATCH_LEVEL;
-    if (old_irql)
-        *old_irql = old;
+    if (old_slot)
+        *old_slot = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : old;
 }
 
-/* The unchecked operation, for calls made while the verifier itself runs. */
-static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_irql)
+/* The unchecked operation, for calls made while the verifier itself runs:
+ * lock, then raise, as the fast path does. */
+static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_slot,
+                       struct ndislock_queue_handle *qh)
 {
     ndislock_irql_t old = ndislock_tls.irql;
 
     if (op == NDISLOCK_OP_KE_TRY)
         return ndislock_spin_trylock(l);
-    if (raising(op))
-        ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
-    ndislock_spin_lock(l);
-    acquired(l, op, old, old_irql);
+    (void)ndislock__spin_lock_wait(l, qh, NULL);
+    ndislock__irql_raise_raw(raised(op, old));
+    acquired(op, old, old_slot);
     return 1;
 }
 
@@ -188,13 +217,16 @@ static int check_acquire(struct v_thread *t, struct v_lock *lk, enum ndislock_op
                  ctx == NDISLOCK_CTX_ISR ? "MiniportInterrupt (ISR)"
                  : ctx == NDISLOCK_CTX_SYNC ? "a MiniportSynchronizeInterrupt callback"
                                             : "MiniportDisableInterruptEx");
-    if (raising(op) && cur > NDISLOCK_DISPATCH_LEVEL) {
+    if (raising(op) && cur > ops[op].raise_to) {
         REPORT(t, R_IRQL_ACQUIRE_TOO_HIGH, lk, NULL, NULL, "%s called at IRQL %u (> DISPATCH_LEVEL)",
                  call, cur);
         flags |= V_HELD_AT_HIGH_IRQL;
     }
     if (op == NDISLOCK_OP_NDIS_DPR && cur != NDISLOCK_DISPATCH_LEVEL)
         REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, NULL, NULL, "%s called at IRQL %u", call, cur);
+    else if (cur < ops[op].min_irql)
+        REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, NULL, NULL, "%s called at IRQL %u (< DISPATCH_LEVEL)",
+               call, cur);
     unsigned nheld = t->nheld < V_HELD ? t->nheld : V_HELD;
     if (vstate.opt.lock_nested && is_ndis(op)) {
         for (unsigned i = 0; i < nheld; i++)
@@ -215,8 +247,44 @@ static int check_acquire(struct v_thread *t, struct v_lock *lk, enum ndislock_op
     return flags;
 }
 
+/* The watchdog: a wait longer than deadlock_ms is LOCK_DEADLOCK (once per wait). */
+struct watch {
+    struct ndislock_wait_hook hook;
+    struct v_lock *lk;
+    int reported;
+};
+
+static void on_wait(const struct ndislock_wait_hook *h, uint64_t waited)
+{
+    struct watch *w = (struct watch *)(uintptr_t)h;
+    struct v_lock *lk = w->lk;
+
+    if (w->reported || waited < (uint64_t)vstate.opt.deadlock_ms * 1000000u)
+        return;
+    w->reported = 1;
+    pthread_mutex_lock(&vstate.mu);
+    if (lk->owner != NULL)
+        v_report(R_LOCK_DEADLOCK, lk, &lk->acquired, "the holder acquired it at",
+                 "waited %llu ms; held by thread %llu", (unsigned long long)(waited / 1000000u),
+                 (unsigned long long)lk->owner_tid);
+    else
+        v_report(R_LOCK_DEADLOCK, lk, &lk->released, "lock last released at",
+                 "waited %llu ms; the verifier knows no holder (lock word corrupted or taken unchecked)",
+                 (unsigned long long)(waited / 1000000u));
+    pthread_mutex_unlock(&vstate.mu);
+}
+
+/* Takes l's word through the lock's own contended path, watched; returns ns waited. */
+static uint64_t wait_lock(ndislock_spin_t *l, struct ndislock_queue_handle *qh, struct v_lock *lk)
+{
+    struct watch w = { { 10000000u, on_wait }, lk, 0 };    /* 10 ms: the watchdog's resolution */
+    int watched = vstate.opt.verify && vstate.opt.deadlock_ms != 0;
+
+    return ndislock__spin_lock_wait(l, qh, watched ? &w.hook : NULL);
+}
+
 static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_irql,
-                           void *pc)
+                           struct ndislock_queue_handle *qh, void *pc)
 {
     struct v_thread *t = v_self();
     ndislock_irql_t cur = ndislock_tls.irql;
@@ -224,12 +292,12 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
     uint64_t waited = 0;
 
     if (t->guard)
-        return raw_acquire(l, op, old_irql);
+        return raw_acquire(l, op, old_irql, qh);
     enter(t);
     struct v_lock *lk = lock_record(t, l, op_name(op, 1), &reported);
     if (lk == NULL) {
         leave(t);
-        return raw_acquire(l, op, old_irql);
+        return raw_acquire(l, op, old_irql, qh);
     }
     if (verify && owner_of(lk) == t) {
         if (op != NDISLOCK_OP_KE_TRY) {
@@ -256,10 +324,11 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
             return 0;
         }
     } else {
-        waited = v_wait_lock(l, lk, &contended);
+        waited = wait_lock(l, qh, lk);
+        contended = waited != 0;
     }
-    if (raising(op) && cur <= NDISLOCK_DISPATCH_LEVEL)
-        ndislock_tls.irql = NDISLOCK_DISPATCH_LEVEL;    /* above it: stays (reported) */
+    if (!(flags & V_HELD_AT_HIGH_IRQL))
+        ndislock_tls.irql = raised(op, cur);     /* above the raise level: stays (reported) */
 
     /* the lock word is ours: the hold's fields are written by us alone */
     set_owner(lk, t);
@@ -267,6 +336,7 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
     lk->op = (uint8_t)op;
     lk->flags = (uint8_t)flags;
     lk->old_irql = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : cur;
+    lk->old_slot = old_irql;
     if (verify)
         record_site(&lk->acquired, pc, flags & V_HELD_INTERLOCKED);
     if (t->nheld < V_HELD)
@@ -281,15 +351,16 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
     lk->report_ns_at_acquire = t->report_ns;
     lk->switches_at_acquire = vstate.opt.hold_us ? ndislock__switches() : 0;
     leave(t);
-    acquired(l, op, cur, old_irql);
+    acquired(op, cur, old_irql);
     return 1;
 }
 
 /* noinline: __builtin_return_address(0) must be the driver's call site. */
 __attribute__((noinline)) int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
-                                                        ndislock_irql_t *old_irql)
+                                                        ndislock_irql_t *old_irql,
+                                                        struct ndislock_queue_handle *qh)
 {
-    return checked_acquire(l, op, old_irql, __builtin_return_address(0));
+    return checked_acquire(l, op, old_irql, qh, __builtin_return_address(0));
 }
 
 /* Forgets lk in t's held list (out of order allowed). */
@@ -303,11 +374,11 @@ static void drop_held(struct v_thread *t, int i)
 }
 
 __attribute__((noinline)) void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
-                                                         ndislock_irql_t new_irql)
+                                                         ndislock_irql_t new_irql,
+                                                         struct ndislock_queue_handle *qh)
 {
     void *pc = __builtin_return_address(0);
     struct v_thread *t = v_self();
-    struct ndislock_ndis_spin *nl = (struct ndislock_ndis_spin *)(void *)l;
     ndislock_irql_t cur = ndislock_tls.irql;
     int reported, lower = 1, verify = vstate.opt.verify;
 
@@ -337,16 +408,20 @@ __attribute__((noinline)) void ndislock__checked_release(ndislock_spin_t *l, enu
         lk->recursion--;
         goto skip;
     }
-    if (verify && is_ndis(op) && is_ndis((enum ndislock_op)lk->op) && op != lk->op) {
+    if (verify && ops[op].family != ops[lk->op].family) {
         REPORT(t, R_LOCK_VARIANT_MISMATCH, lk, &lk->acquired, "lock acquired at",
                  "%s of a lock acquired with %s", op_name(op, 0),
                  op_name((enum ndislock_op)lk->op, 1));
         op = (enum ndislock_op)lk->op;      /* release as the acquire requires */
+        new_irql = lk->old_irql;
     }
     if (verify && op == NDISLOCK_OP_NDIS_DPR && cur != NDISLOCK_DISPATCH_LEVEL)
         REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, &lk->acquired, "lock acquired at",
                  "%s called at IRQL %u", op_name(op, 0), cur);
-    else if (verify && raising(op) && cur != NDISLOCK_DISPATCH_LEVEL &&
+    else if (verify && cur < ops[op].min_irql)
+        REPORT(t, R_IRQL_DPR_NOT_DISPATCH, lk, &lk->acquired, "lock acquired at",
+                 "%s called at IRQL %u (< DISPATCH_LEVEL)", op_name(op, 0), cur);
+    else if (verify && raising(op) && cur != raised(op, lk->old_irql) &&
              !(lk->flags & V_HELD_AT_HIGH_IRQL))
         REPORT(t, R_IRQL_BAD_RAISE_LOWER, lk, &lk->acquired, "lock acquired at",
                  "%s called at IRQL %u; spin locks are released at DISPATCH_LEVEL",
@@ -360,10 +435,9 @@ __attribute__((noinline)) void ndislock__checked_release(ndislock_spin_t *l, enu
                  v_lock_name(lk), v_lock_name(t->held[t->nheld - 1].lk));
         /* Keep the IRQL; the lock taken right after inherits the level to restore. */
         if (raising(op) && raising((enum ndislock_op)next->op)) {
-            ndislock_irql_t give = op == NDISLOCK_OP_NDIS ? nl->OldIrql : new_irql;
-            next->old_irql = give;
-            if (next->op == NDISLOCK_OP_NDIS)
-                ((struct ndislock_ndis_spin *)(void *)next->addr)->OldIrql = give;
+            next->old_irql = new_irql;
+            if (next->old_slot)
+                *next->old_slot = new_irql;
         }
         lower = 0;
     }
@@ -393,12 +467,10 @@ skip:
 raw:
     lower = 1;
 release:
-    {
-        ndislock_irql_t to = op == NDISLOCK_OP_NDIS ? nl->OldIrql : new_irql;
-        ndislock_spin_unlock(l);
-        if (raising(op) && lower)
-            ndislock__irql_lower_raw(to);
-    }
+    (void)qh;
+    ndislock_spin_unlock(l);
+    if (raising(op) && lower)
+        ndislock__irql_lower_raw(new_irql);
 }
 
 ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t new_irql)
@@ -444,6 +516,7 @@ int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_site *site
         set_owner(lk, NULL);
         lk->owner_tid = lk->acquired_ns = lk->report_ns_at_acquire = lk->switches_at_acquire = 0;
         lk->old_irql = 0;
+        lk->old_slot = NULL;
         lk->acquired.n = lk->released.n = lk->freed.n = 0;
         v_set_state(lk, VL_LIVE);
     }
@@ -481,12 +554,10 @@ int ndislock__verifier_free(ndislock_spin_t *l)
     return skip;
 }
 
-__attribute__((noinline)) int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what,
-                                                             ndislock_irql_t *old)
+__attribute__((noinline)) int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what)
 {
     void *pc = __builtin_return_address(0);
     struct v_thread *t = v_self();
-    ndislock_irql_t cur = ndislock_tls.irql;
 
     if (!t->guard && vstate.opt.verify) {
         enter(t);
@@ -495,13 +566,90 @@ __attribute__((noinline)) int ndislock__verifier_interlocked(ndislock_spin_t *l,
             REPORT(t, R_INTERLOCKED_LOCK_HELD, lk, &lk->acquired, "lock acquired at",
                      "%s with a spin lock this thread already holds", what);
             leave(t);
-            *old = cur;
             return 0;   /* runs under the caller's hold */
         }
         leave(t);
     }
-    t->il_what = what;      /* names the call in IRQL_ACQUIRE_TOO_HIGH */
-    (void)checked_acquire(l, NDISLOCK_OP_KE, old, pc);     /* pc: in interlocked.c; whole stacks */
+    t->il_what = what;      /* names the call in reports */
+    (void)checked_acquire(l, NDISLOCK_OP_INTERLOCKED, NULL, NULL, pc);   /* pc: in interlocked.c */
     t->il_what = NULL;
     return 1;
+}
+
+void ndislock__verifier_interlocked_done(ndislock_spin_t *l)
+{
+    ndislock__checked_release(l, NDISLOCK_OP_INTERLOCKED, 0, NULL);
+}
+
+/* ---- reader/writer locks (hooks.h) ---- */
+
+static const char *const rw_names[NDISLOCK_RW_OP_COUNT] = {
+    "NdisAcquireRWLockRead", "NdisAcquireRWLockWrite",
+    "NdisAcquireReadWriteLock (read)", "NdisAcquireReadWriteLock (write)",
+    "NdisDprAcquireReadWriteLock (read)", "NdisDprAcquireReadWriteLock (write)",
+    "ExAcquireSpinLockShared", "ExAcquireSpinLockExclusive",
+    "ExAcquireSpinLockSharedAtDpcLevel", "ExAcquireSpinLockExclusiveAtDpcLevel",
+};
+
+static int rw_is_write(enum ndislock_rw_op op)
+{
+    return op == NDISLOCK_RW_NDIS6_WRITE || op == NDISLOCK_RW_NDIS5_WRITE ||
+           op == NDISLOCK_RW_NDIS5_DPR_WRITE || op == NDISLOCK_RW_EX_EXCLUSIVE ||
+           op == NDISLOCK_RW_EX_EXCLUSIVE_DPC;
+}
+
+void ndislock__verifier_rw_init(const void *lock, const struct ndislock_site *site)
+{
+    (void)lock;
+    (void)site;
+}
+
+void ndislock__verifier_rw_free(const void *lock)
+{
+    (void)lock;
+}
+
+int ndislock__verifier_rw_acquire(const void *lock, enum ndislock_rw_op op, unsigned flags,
+                                  int held)
+{
+    struct v_thread *t = v_self();
+
+    (void)flags;
+    if (t->guard || !vstate.opt.verify)
+        return 0;
+    if (held == NDISLOCK_RW_HELD_READ && rw_is_write(op)) {
+        enter(t);
+        REPORT(t, R_LOCK_RECURSIVE_ACQUIRE, NULL, NULL, NULL,
+               "%s of RW lock %p, which this thread holds for read (read -> write promotion "
+               "deadlocks); the acquire is skipped", rw_names[op], lock);
+        leave(t);
+        return 1;
+    }
+    return 0;
+}
+
+void ndislock__verifier_rw_acquired(const void *lock, enum ndislock_rw_op op, uint64_t waited_ns)
+{
+    (void)lock;
+    (void)op;
+    (void)waited_ns;
+}
+
+void ndislock__verifier_rw_release(const void *lock, enum ndislock_rw_op op)
+{
+    (void)lock;
+    (void)op;
+}
+
+void ndislock__verifier_rw_waiting(const void *lock, enum ndislock_rw_op op, uint64_t waited_ns)
+{
+    struct v_thread *t = v_self();
+
+    if (t->guard || !vstate.opt.verify || vstate.opt.deadlock_ms == 0 ||
+        waited_ns < (uint64_t)vstate.opt.deadlock_ms * 1000000u)
+        return;
+    enter(t);
+    REPORT(t, R_LOCK_DEADLOCK, NULL, NULL, NULL, "%s of RW lock %p waited %llu ms", rw_names[op],
+           lock, (unsigned long long)(waited_ns / 1000000u));
+    leave(t);
 }

@@ -34,7 +34,8 @@ enum v_rule {
     R_LOCK_VARIANT_MISMATCH, R_IRQL_DPR_NOT_DISPATCH, R_IRQL_ACQUIRE_TOO_HIGH,
     R_IRQL_BAD_RAISE_LOWER, R_LOCK_RELEASE_ORDER, R_LOCK_HELD_AT_EXIT, R_LOCK_ORDER_CYCLE,
     R_LOCK_DEADLOCK, R_ISR_SPINLOCK, R_INTERRUPT_LIFECYCLE, R_INTERLOCKED_LOCK_HELD,
-    R_BLOCKING_AT_DISPATCH, R_HOLD_TIME_EXCEEDED, R_LOCK_NESTED, R_COUNT
+    R_BLOCKING_AT_DISPATCH, R_IRQL_CALL_TOO_HIGH, R_STALL_TOO_LONG, R_HOLD_TIME_EXCEEDED,
+    R_LOCK_NESTED, R_COUNT
 };
 
 struct v_stack {
@@ -77,6 +78,7 @@ struct v_lock {
     uint64_t report_ns_at_acquire;  /* owner's report_ns when the hold began */
     uint64_t switches_at_acquire;   /* owner's ndislock__switches() then (preempt.h) */
     ndislock_irql_t old_irql;       /* what the hold's release must restore */
+    ndislock_irql_t *old_slot;      /* where the acquire stored it (NDIS_SPIN_LOCK.OldIrql, ...) */
     struct v_stack acquired;        /* where the current (or last) hold began: the caller's
                                        PC, or the whole stack (acquire_stacks=1, NdisInterlocked*) */
     struct v_stack released;        /* last release, same */
@@ -169,8 +171,6 @@ int v_graph_known(struct v_thread *t, const struct v_lock *held, const struct v_
 int v_graph_add(struct v_thread *t, struct v_lock *held, struct v_lock *taken);
 void v_graph_dot(FILE *out);
 
-/* wait.c: takes l's word, watching for LOCK_DEADLOCK; returns ns waited (0: uncontended). */
-uint64_t v_wait_lock(ndislock_spin_t *l, struct v_lock *lk, int *contended);
 
 /* stats */
 void v_hist_add(struct v_hist *h, uint64_t ns);         /* lock-free */

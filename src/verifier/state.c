@@ -296,7 +296,7 @@ static FILE *open_out(const char *path, FILE *dflt)
     return f;
 }
 
-static void event_hook(enum ndislock_event ev, const void *obj, const char *what);
+static void event_hook(const struct ndislock_event *e);
 static void at_exit(void);
 
 int ndislock_verifier_configure(const char *options)
@@ -415,16 +415,27 @@ static void at_exit(void)
 
 /* ---- events from the context code (src/core/events.h) ---- */
 
-static void event_hook(enum ndislock_event ev, const void *obj, const char *what)
+static const struct {
+    const char *name;
+    ndislock_irql_t lo, hi;
+    unsigned flags;
+} calls[NDISLOCK_CALL_COUNT] = {
+#define CALL_ROW_(id, name, lo, hi, fl, ref) { name, lo, hi, fl },
+    NDISLOCK_CALL_TABLE(CALL_ROW_)
+#undef CALL_ROW_
+};
+
+static void event_hook(const struct ndislock_event *e)
 {
     struct v_thread *t = v_self();
     ndislock_irql_t irql = ndislock_tls.irql;
+    const char *what = e->role ? e->role : calls[e->call].name;
 
     if (t->guard || !vstate.opt.verify)
         return;
     pthread_mutex_lock(&vstate.mu);
     t->guard++;
-    switch (ev) {
+    switch (e->kind) {
     case NDISLOCK_EV_CALLBACK_ENTER:
         if (t->ncb < V_CALLBACKS)
             t->cb[t->ncb] = (struct v_callback){ what, t->nheld, irql };
@@ -447,18 +458,39 @@ static void event_hook(enum ndislock_event ev, const void *obj, const char *what
             }
         }
         break;
-    case NDISLOCK_EV_BLOCKING:
-        if (irql >= NDISLOCK_DISPATCH_LEVEL || t->nheld > 0) {
-            struct v_lock *lk = t->nheld ? t->held[t->nheld - 1].lk : NULL;
+    case NDISLOCK_EV_WAIT: {
+        /* the row allows what its zero-timeout poll allows; a real wait also
+         * needs IRQL < DISPATCH_LEVEL and no spin lock held */
+        struct v_lock *lk = t->nheld ? t->held[t->nheld - 1].lk : NULL;
+        if (irql > calls[e->call].hi ||
+            (e->arg != 0 && (irql >= NDISLOCK_DISPATCH_LEVEL || t->nheld > 0)))
             v_report(R_BLOCKING_AT_DISPATCH, lk, lk ? &lk->acquired : NULL, "lock acquired at",
-                     "%s called at IRQL %u holding %u spin lock(s)", what ? what : "a wait",
-                     irql, t->nheld);
-        }
+                     "%s called at IRQL %u holding %u spin lock(s)", what, irql, t->nheld);
+        break;
+    }
+    case NDISLOCK_EV_CALL:
+    case NDISLOCK_EV_STALL:
+        if (irql > calls[e->call].hi)
+            v_report(R_IRQL_CALL_TOO_HIGH, NULL, NULL, NULL, "%s called at IRQL %u (allowed: %u..%u)",
+                     what, irql, calls[e->call].lo, calls[e->call].hi);
+        else if (irql < calls[e->call].lo)
+            v_report(R_IRQL_DPR_NOT_DISPATCH, NULL, NULL, NULL, "%s called at IRQL %u (allowed: %u..%u)",
+                     what, irql, calls[e->call].lo, calls[e->call].hi);
+        if (e->kind == NDISLOCK_EV_STALL && e->arg > 50)
+            v_report(R_STALL_TOO_LONG, NULL, NULL, NULL, "%s(%lld) stalls over 50 us", what,
+                     (long long)e->arg);
         break;
     case NDISLOCK_EV_INTERRUPT_NOT_REGISTERED:
-        v_report(R_INTERRUPT_LIFECYCLE, NULL, NULL, NULL, "%s on interrupt handle %p",
-                 what ? what : "call", obj);
+        v_report(R_INTERRUPT_LIFECYCLE, NULL, NULL, NULL, "%s on interrupt handle %p", what, e->obj);
         break;
+    case NDISLOCK_EV_SELF_DEADLOCK:
+        v_report(R_LOCK_RECURSIVE_ACQUIRE, NULL, NULL, NULL,
+                 "%s would wait for %p, which this thread holds (self-deadlock); the call returns "
+                 "without running", what, e->obj);
+        break;
+    case NDISLOCK_EV_ARMED:
+    case NDISLOCK_EV_DISARMED:
+        break;      /* ACTIVE_AT_UNLOAD: not yet audited */
     }
     t->guard--;
     pthread_mutex_unlock(&vstate.mu);

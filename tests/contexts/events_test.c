@@ -1,6 +1,6 @@
 /* The verifier contract: every callback is bracketed by CALLBACK_ENTER/EXIT
  * with its role name, context and IRQL already set at ENTER and still the
- * callback's at EXIT; NdisMSleep reports BLOCKING; synchronize on a
+ * callback's at EXIT; NdisMSleep reports a WAIT with its timeout; synchronize on a
  * deregistered interrupt reports INTERRUPT_NOT_REGISTERED. */
 #include <ndis.h>
 
@@ -12,14 +12,21 @@
 
 #define MAXEV 4096
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static struct { enum ndislock_event ev; const void *obj; const char *what; int ctx, irql; } evs[MAXEV];
+static struct { enum ndislock_event_kind ev; const void *obj; const char *what; int ctx, irql; int64_t arg; } evs[MAXEV];
 static int nev;
 
-static void hook(enum ndislock_event ev, const void *obj, const char *what)
+static const char *const call_names[] = {
+#define NAME_(id, name, lo, hi, fl, ref) name,
+    NDISLOCK_CALL_TABLE(NAME_)
+#undef NAME_
+};
+
+static void hook(const struct ndislock_event *e)
 {
     pthread_mutex_lock(&mu);
     if (nev < MAXEV) {
-        evs[nev].ev = ev; evs[nev].obj = obj; evs[nev].what = what;
+        evs[nev].ev = e->kind; evs[nev].obj = e->obj; evs[nev].arg = e->arg;
+        evs[nev].what = e->role ? e->role : call_names[e->call];
         evs[nev].ctx = ndislock_context_current(); evs[nev].irql = KeGetCurrentIrql();
         nev++;
     }
@@ -46,7 +53,7 @@ static int count_role(const char *role, int ctx, int irql)
     return enters;
 }
 
-static int count_ev(enum ndislock_event ev, const char *what)
+static int count_ev(enum ndislock_event_kind ev, const char *what)
 {
     int n = 0;
     pthread_mutex_lock(&mu);
@@ -99,7 +106,10 @@ int main(void)
     CHECK_EQ(count_role("MiniportSynchronizeInterrupt", NDISLOCK_CTX_SYNC, NDISLOCK_DEVICE_IRQL), 1);
     CHECK_EQ(count_role("MiniportDisableInterruptEx", NDISLOCK_CTX_DISABLE_INTR, NDISLOCK_DEVICE_IRQL), 1);
     CHECK_EQ(count_role("NetTimerCallback", NDISLOCK_CTX_TIMER, DISPATCH_LEVEL), 1);
-    CHECK(count_ev(NDISLOCK_EV_BLOCKING, "NdisMSleep") >= 1);
+    CHECK(count_ev(NDISLOCK_EV_WAIT, "NdisMSleep") >= 1);
+    for (int i = 0; i < nev; i++)        /* NdisMSleep(1000): a relative 10000 x 100 ns wait */
+        if (evs[i].ev == NDISLOCK_EV_WAIT)
+            CHECK_EQ(evs[i].arg, -10000);
     CHECK_EQ(count_ev(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, "NdisMSynchronizeWithInterruptEx"), 1);
     /* the callee is the driver's function */
     for (int i = 0; i < nev; i++)

@@ -9,7 +9,7 @@
  * "alloc N" (where the lock is allocated), "at N" (the offending call), so
  * tests/verifier/rules_test.c can check the report's lines.  Contexts (DPC,
  * ISR) and the events of the context code are simulated the way
- * src/contexts does it: ndislock_tls plus NDISLOCK_EVENT.
+ * src/contexts does it: ndislock_tls plus the events of core/events.h.
  */
 #include <ndis.h>
 
@@ -220,9 +220,9 @@ static void lock_held_at_exit(void)
     /* what src/contexts does around a DPC */
     ndislock_tls.context = NDISLOCK_CTX_DPC;
     ndislock_tls.irql = DISPATCH_LEVEL;
-    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_ENTER, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
+    NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_ENTER, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
     MiniportInterruptDpc();
-    MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_EXIT, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
+    MARK("at"); NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_EXIT, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
     if (!twin)
         NdisDprReleaseSpinLock(&adapter->SendLock);
     ndislock_tls.context = NDISLOCK_CTX_THREAD;
@@ -289,10 +289,10 @@ static void isr_spinlock(void)
     /* what src/contexts does around MiniportInterrupt (twin: a DPC) */
     ndislock_tls.context = twin ? NDISLOCK_CTX_DPC : NDISLOCK_CTX_ISR;
     ndislock_tls.irql = twin ? DISPATCH_LEVEL : 5;
-    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_ENTER, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
+    NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_ENTER, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
     MARK("at"); NdisDprAcquireSpinLock(&adapter->SendLock);
     NdisDprReleaseSpinLock(&adapter->SendLock);
-    NDISLOCK_EVENT(NDISLOCK_EV_CALLBACK_EXIT, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
+    NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_EXIT, NULL, twin ? "MiniportInterruptDPC" : "MiniportInterrupt");
     ndislock_tls.context = NDISLOCK_CTX_THREAD;
     ndislock_tls.irql = PASSIVE_LEVEL;
 }
@@ -302,7 +302,7 @@ static void interrupt_lifecycle(void)
     static int interrupt_object;
     /* what NdisMSynchronizeWithInterruptEx does on a deregistered handle */
     if (!twin) {
-        MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, &interrupt_object, "NdisMSynchronizeWithInterruptEx");
+        MARK("at"); NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, NdisMSynchronizeWithInterruptEx, &interrupt_object);
         printf("returned FALSE\n");
     }
 }
@@ -329,7 +329,7 @@ static void blocking_at_dispatch(void)
     if (twin)
         NdisReleaseSpinLock(&adapter->SendLock);
     /* what NdisMSleep does first */
-    MARK("at"); NDISLOCK_EVENT(NDISLOCK_EV_BLOCKING, NULL, "NdisMSleep");
+    MARK("at"); NDISLOCK_CHECK_WAIT(NdisMSleep, -10);
     if (!twin)
         NdisReleaseSpinLock(&adapter->SendLock);
 }
