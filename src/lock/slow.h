@@ -27,4 +27,7 @@ struct ndislock_wait_hook {
 uint64_t ndislock__spin_lock_wait(ndislock_spin_t *l, struct ndislock_queue_handle *qh,
                                   const struct ndislock_wait_hook *hook);
 
+/* Releases l as the unchecked operation does (through qh for a queued hold). */
+void ndislock__spin_unlock_raw(ndislock_spin_t *l, struct ndislock_queue_handle *qh);
+
 #endif

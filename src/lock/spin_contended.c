@@ -122,6 +122,12 @@ uint64_t ndislock__spin_lock_wait(ndislock_spin_t *l, struct ndislock_queue_hand
     return waited ? waited : 1;
 }
 
+void ndislock__spin_unlock_raw(ndislock_spin_t *l, struct ndislock_queue_handle *qh)
+{
+    (void)qh;       /* queued locks share the ordinary protocol */
+    ndislock_spin_unlock(l);
+}
+
 void ndislock__spin_wake(ndislock_spin_t *l)
 {
     ndislock_u32_alias *state = ndislock__spin_state(l);

@@ -467,8 +467,7 @@ skip:
 raw:
     lower = 1;
 release:
-    (void)qh;
-    ndislock_spin_unlock(l);
+    ndislock__spin_unlock_raw(l, qh);
     if (raising(op) && lower)
         ndislock__irql_lower_raw(new_irql);
 }
