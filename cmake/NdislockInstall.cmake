@@ -26,16 +26,27 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ndislockConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/ndislockConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ndislock)
 
-# ndislock.pc.  Libs.private is what linking libndislock.a needs beyond it,
-# as this build found it (pkg-config --static): libdw, libdl, the threads library.
+# ndislock.pc.  What linking libndislock.a needs beyond it (pkg-config
+# --static), as this build found it: libdw through its own libdw.pc where there
+# is one (Requires.private, so libdw's static dependencies follow), else by
+# name; libdl and the threads library, which have no .pc file (Libs.private).
+set(NDISLOCK_PC_REQUIRES_PRIVATE "")
 set(NDISLOCK_PC_LIBS_PRIVATE "")
 if(TARGET ndislock::libdw)
-  get_filename_component(libdw_dir ${NDISLOCK_LIBDW} DIRECTORY)
-  list(FIND CMAKE_C_IMPLICIT_LINK_DIRECTORIES ${libdw_dir} implicit)
-  if(implicit LESS 0)
-    string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -L${libdw_dir}")
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(NDISLOCK_PC_LIBDW QUIET libdw)
   endif()
-  string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -ldw")
+  if(NDISLOCK_PC_LIBDW_FOUND)
+    set(NDISLOCK_PC_REQUIRES_PRIVATE libdw)
+  else()
+    get_filename_component(libdw_dir ${NDISLOCK_LIBDW} DIRECTORY)
+    list(FIND CMAKE_C_IMPLICIT_LINK_DIRECTORIES ${libdw_dir} implicit)
+    if(implicit LESS 0)
+      string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -L${libdw_dir}")
+    endif()
+    string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -ldw")
+  endif()
 endif()
 foreach(lib IN LISTS CMAKE_DL_LIBS)
   string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -l${lib}")

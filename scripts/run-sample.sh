@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ndislock_require "cmake=cmake" "ninja|make=ninja-build" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev"
-ndislock_want_libdw
+ndislock_want_libdw || true       # optional: reports lose file:line without it
 
 build=build/release
 log=$build/build.log
