@@ -11,16 +11,12 @@ deps=$src/scripts/deps.sh
 rm -rf "$work" && mkdir -p "$work/base"
 failures=0
 
-# The base farm: one link per command on PATH (the first of each name wins, as in a lookup).
-IFS=: read -ra path_dirs <<<"$PATH"
-for d in "${path_dirs[@]}"; do
-    for f in "$d"/*; do
-        n=${f##*/}
-        [ -x "$f" ] && [ ! -d "$f" ] && [ ! -e "$work/base/$n" ] && ln -s "$f" "$work/base/$n"
-    done
-done
+# The base farm: every command on PATH (farm.sh).
+. "$(dirname "$0")/farm.sh"
+farm "$work/base"
 shim() {  # shim DIR NAME BODY: a shell script NAME in DIR
-    printf '#!/bin/sh\n%s\n' "$3" >"$1/$2" && chmod +x "$1/$2"
+    # rm first: DIR/NAME may be a link into /usr/bin, and writing through it would replace the real command.
+    rm -f "$1/$2" && printf '#!/bin/sh\n%s\n' "$3" >"$1/$2" && chmod +x "$1/$2"
 }
 
 # setup NAME HIDDEN: a PATH ($bin) of the base farm less HIDDEN (space-separated), with
@@ -36,7 +32,7 @@ setup() {
     [ -e "$bin/apt-get" ] || return 0
     shim "$bin" apt-get "echo \"apt-get \$*\" >>'$log'
 [ -n \"\${APT_PROVIDES:-}\" ] || { echo 'E: Unable to locate package' >&2; exit 100; }
-case \"\$*\" in *install*) for c in \$APT_PROVIDES; do ln -sf '$work/base/'\$c '$bin/'\$c; done ;; esac"
+case \"\$*\" in *install*) for c in \$APT_PROVIDES; do ln -sfn '$work/base/'\$c '$bin/'\$c; done ;; esac"
 }
 # go [VAR=value...] -- SHELL-CODE: runs SHELL-CODE in a clean environment on $bin after
 # sourcing deps.sh under set -euo pipefail, as the scripts do; sets $rc and $out.

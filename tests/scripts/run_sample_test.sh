@@ -14,14 +14,10 @@ tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -C "$work/tree" -
 failures=0
 
 # PATH: every real command (first of each name) but clang, and the shims.
-IFS=: read -ra path_dirs <<<"$PATH"
-for d in "${path_dirs[@]}"; do
-    for f in "$d"/*; do
-        n=${f##*/}
-        [ -x "$f" ] && [ ! -d "$f" ] && [ ! -e "$work/bin/$n" ] && ln -s "$f" "$work/bin/$n"
-    done
-done
-rm -f "$work/bin"/clang "$work/bin"/clang-[0-9]*
+. "$(dirname "$0")/farm.sh"
+farm "$work/bin"
+# rm the links first: writing through a link into /usr/bin would replace the real command.
+rm -f "$work/bin"/clang "$work/bin"/clang-[0-9]* "$work/bin/dpkg-query" "$work/bin/dpkg" "$work/bin/apt-get"
 log=$work/apt-get.log
 : >"$log"
 printf '#!/bin/sh\necho "dpkg-query: no packages found matching $*" >&2; exit 1\n' >"$work/bin/dpkg-query"
