@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_require "cmake=cmake" "ninja|make=ninja-build" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev"
+# make, not ninja, when neither is there: it is what a plain `cmake -S . -B build` (README's recipe) uses.
+ndislock_require "cmake=cmake" "ninja|make=make" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev"
 ndislock_want_libdw || true       # optional: reports lose file:line without it
 
 build=build/release

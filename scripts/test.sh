@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_require "cmake=cmake" "ninja|make=ninja-build" "gcc=gcc" "g++=g++" "link:gcc=libc6-dev" \
+ndislock_require "cmake=cmake" "ninja|make=make" "gcc=gcc" "g++=g++" "link:gcc=libc6-dev" \
     "clang=clang" "clang++=clang" "pkg-config=pkg-config" "spin=spin" "readelf=binutils" \
     "aarch64-linux-gnu-gcc=gcc-aarch64-linux-gnu" "aarch64-linux-gnu-g++=g++-aarch64-linux-gnu" \
     "link:aarch64-linux-gnu-gcc=libc6-dev-arm64-cross" "qemu-aarch64=qemu-user"

@@ -59,7 +59,7 @@ has() { grep -q -- "$1" <<<"$out"; }
 called() { grep -q -- "$1" "$log"; }
 nocalls() { [ ! -s "$log" ]; }
 
-sample='"cmake=cmake" "ninja|make=ninja-build" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev"'
+sample='"cmake=cmake" "ninja|make=make" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev"'
 
 case_name="no dpkg records, no clang, tools present"
 setup nodpkg "clang"
@@ -114,7 +114,7 @@ case_name="neither ninja nor make, NDISLOCK_NO_INSTALL=1"
 setup nobuildtool "ninja make"
 go NDISLOCK_NO_INSTALL=1 -- "ndislock_require $sample"
 check "fails" [ "$rc" -ne 0 ]
-check "names both and the package" has "missing: ninja or make (ninja-build)"
+check "names both and the package" has "missing: ninja or make (make)"
 
 case_name="generator"
 setup ninja ""
