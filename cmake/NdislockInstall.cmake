@@ -28,19 +28,19 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ndislockConfig.cmake
 
 # ndislock.pc.  What linking libndislock.a needs beyond it (pkg-config
 # --static), as this build found it: libdw through its own libdw.pc where there
-# is one (Requires.private, so libdw's static dependencies follow), else by
-# name; libdl and the threads library, which have no .pc file (Libs.private).
+# is one beside it (Requires.private, so libdw's static dependencies follow),
+# else by name; libdl and the threads library, which have no .pc file
+# (Libs.private).  The file is looked for, not asked of pkg-config, which the
+# build may lack.
 set(NDISLOCK_PC_REQUIRES_PRIVATE "")
 set(NDISLOCK_PC_LIBS_PRIVATE "")
 if(TARGET ndislock::libdw)
-  find_package(PkgConfig QUIET)
-  if(PKG_CONFIG_FOUND)
-    pkg_check_modules(NDISLOCK_PC_LIBDW QUIET libdw)
-  endif()
-  if(NDISLOCK_PC_LIBDW_FOUND)
+  get_filename_component(libdw_dir ${NDISLOCK_LIBDW} DIRECTORY)
+  find_file(NDISLOCK_LIBDW_PC libdw.pc PATHS ${libdw_dir}/pkgconfig ${libdw_dir}/../share/pkgconfig
+            NO_DEFAULT_PATH)
+  if(NDISLOCK_LIBDW_PC)
     set(NDISLOCK_PC_REQUIRES_PRIVATE libdw)
   else()
-    get_filename_component(libdw_dir ${NDISLOCK_LIBDW} DIRECTORY)
     list(FIND CMAKE_C_IMPLICIT_LINK_DIRECTORIES ${libdw_dir} implicit)
     if(implicit LESS 0)
       string(APPEND NDISLOCK_PC_LIBS_PRIVATE " -L${libdw_dir}")
