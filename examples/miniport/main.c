@@ -73,9 +73,9 @@ static void *sender_thread(void *arg)
     return NULL;
 }
 
-static void usage(FILE *out)
+static void usage(void)
 {
-    fprintf(out,
+    printf(
         "usage: ndis_miniport [option...]\n"
         "Runs the sample NDIS miniport on a simulated NIC: a device thread, sender threads and\n"
         "OID changes, then halts the driver and prints packets/s and the verifier's verdict.\n"
@@ -89,8 +89,8 @@ static void usage(FILE *out)
         "\n"
         "bugs (--bug=NAME) and the rule the verifier reports:\n", MAX_SENDERS);
     for (int b = 1; b < BUG_COUNT; b++)
-        fprintf(out, "  %-22s %-22s %s\n", SampleBugs[b].Name, SampleBugs[b].RuleId, SampleBugs[b].Severity);
-    fprintf(out,
+        printf("  %-22s %-22s %s\n", SampleBugs[b].Name, SampleBugs[b].RuleId, SampleBugs[b].Severity);
+    printf(
         "\n"
         "The verifier is the library's, switched on without rebuilding by the environment:\n"
         "  NDISLOCK_OPTIONS=verify=1 ndis_miniport ...                 check every rule, abort at the first error\n"
@@ -98,8 +98,8 @@ static void usage(FILE *out)
         "  NDISLOCK_OPTIONS=stats=1 ndis_miniport ...                  per-lock statistics only\n"
         "Options are colon-separated key=value pairs (docs/VERIFIER.md lists them all).\n"
         "\n"
-        "exit status: 0 no error reported, 66 errors reported (halt_on_error=0), 134 aborted at\n"
-        "the first error (halt_on_error=1, the default), 2 a bad option, 1 initialization failed\n");
+        "exit status: 0 no error reported, 66 errors reported (halt_on_error=0), SIGABRT (shell: 134)\n"
+        "at the first error (halt_on_error=1, the default), 2 a bad option, 1 initialization failed\n");
 }
 
 /* A malformed option is an error naming it: exit 2, as for an unknown one. */
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
             seconds = strtod(a + 10, &end);
             /* !(x > 0) also refuses NaN; the bound refuses inf */
             if (end == a + 10 || *end != '\0' || !(seconds > 0) || seconds > 1e6)
-                bad_option(a, "expected a number of seconds > 0");
+                bad_option(a, "expected a number of seconds, more than 0 and at most 1000000");
         } else if (strncmp(a, "--packets=", 10) == 0) {
             packets = number_option(a, a + 10, 1, 1000000000000LL);
         } else if (strncmp(a, "--senders=", 10) == 0) {
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
+            usage();
             return 0;
         } else if (strcmp(a, "--bug=list") == 0) {
             printf("%-22s %-22s %s\n", "bug", "rule id", "what the driver does wrong");
