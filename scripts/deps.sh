@@ -9,6 +9,7 @@
 #       WHAT is  cmd1|cmd2   one of these commands is on PATH
 #             or link:CC     compiler CC links a C program (its C library is installed)
 #             or lib:NAME    the C compiler links a program with -lNAME
+#             or header:H    the C compiler finds #include <H>
 #   ndislock_want_libdw               libdw, optional: 1 (after saying once what that costs) when absent
 #   ndislock_cc                       prints the C compiler CMake will pick
 #   ndislock_generator                prints the CMake generator to use
@@ -31,6 +32,8 @@ ndislock__has() {
     case $what in
     link:*) ndislock__links "${what#link:}" 'int main(void) { return 0; }' ;;
     lib:*)  ndislock__links "$(ndislock_cc)" 'int main(void) { return 0; }' "-l${what#lib:}" ;;
+    header:*) ndislock__links "$(ndislock_cc)" "#include <${what#header:}>
+int main(void) { return 0; }" ;;
     *)
         local IFS='|'
         for c in $what; do
@@ -46,6 +49,7 @@ ndislock__describe() {
     case $1 in
     link:*) echo "a C library for ${1#link:}" ;;
     lib:*)  echo "lib${1#lib:}" ;;
+    header:*) echo "<${1#header:}>" ;;
     *)      echo "${1//|/ or }" ;;
     esac
 }

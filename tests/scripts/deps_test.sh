@@ -131,6 +131,14 @@ go NDISLOCK_NO_INSTALL=1 -- "ndislock_require $sample"
 check "fails" [ "$rc" -ne 0 ]
 check "names the C library's package" has "a C library for cc (libc6-dev)"
 
+case_name="headers and libraries"
+setup headers ""
+go NDISLOCK_NO_INSTALL=1 -- 'ndislock_require "header:stdio.h=libc6-dev" "lib:c=libc6-dev"'
+check "a present header and library are found" [ "$rc" -eq 0 ]
+go NDISLOCK_NO_INSTALL=1 -- 'ndislock_require "header:ndislock_no_such.h=libnosuch-dev" "lib:ndislock_no_such=libnosuch2-dev"'
+check "absent ones fail" [ "$rc" -ne 0 ]
+check "named with their packages" has "missing: <ndislock_no_such.h> (libnosuch-dev), libndislock_no_such (libnosuch2-dev)"
+
 case_name="libdw missing, NDISLOCK_NO_INSTALL=1"
 setup nolibdw ""
 shim "$bin" cc-nodw "case \"\$*\" in *-ldw*) exit 1 ;; esac; exec '$work/base/cc' \"\$@\""
