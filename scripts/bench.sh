@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libck-dev gnuplot-nox
+ndislock_require "cmake=cmake" "ninja=ninja-build" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev" \
+    "header:ck_spinlock.h=libck-dev" "gnuplot=gnuplot-nox"
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNDISLOCK_TESTS=OFF \
       -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_EXAMPLES=OFF >/dev/null
