@@ -26,6 +26,36 @@ NDISLOCK_INLINE int32_t ndislock_interlocked_decrement(volatile int32_t *p)
     return __atomic_sub_fetch(p, 1, NDISLOCK_SEQ_CST);
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define NDISLOCK__TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NDISLOCK__TSAN 1
+#endif
+#endif
+
+/* Under ThreadSanitizer, which has no model of a stand-alone fence (GCC
+ * refuses atomic_thread_fence with -fsanitize=thread): every full barrier is
+ * also a seq_cst read-modify-write of this one word, so TSan sees barriers
+ * order each other.  Stronger than a fence for TSan, never weaker.  Exported
+ * by every build, so a sanitized driver links against any library. */
+NDISLOCK_API extern int ndislock__fence_word;
+
+/* KeMemoryBarrier / MemoryBarrier: no load or store moves across it (compiler or CPU). */
+NDISLOCK_INLINE void ndislock_memory_barrier(void)
+{
+#ifdef NDISLOCK__TSAN
+#if defined(__x86_64__)
+    __asm__ __volatile__("mfence" ::: "memory");
+#elif defined(__aarch64__)
+    __asm__ __volatile__("dmb ish" ::: "memory");
+#endif
+    __atomic_fetch_add(&ndislock__fence_word, 0, NDISLOCK_SEQ_CST);
+#else
+    __atomic_thread_fence(NDISLOCK_SEQ_CST);
+#endif
+}
+
 /* NdisInterlockedAddLargeStatistic / ExInterlockedAddLargeStatistic: a lock-free 64-bit add. */
 NDISLOCK_INLINE void ndislock_interlocked_add_large(volatile int64_t *p, uint32_t v)
 {

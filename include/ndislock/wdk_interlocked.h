@@ -156,7 +156,7 @@ FORCEINLINE BOOLEAN InterlockedBitTestAndReset64(LONG64 volatile *Base, LONG64 O
 /* No load or store moves across it, in the compiler or the CPU. */
 FORCEINLINE VOID KeMemoryBarrier(VOID)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ndislock_memory_barrier();
 }
 
 /* The compiler's half only. */
@@ -167,7 +167,7 @@ FORCEINLINE VOID KeMemoryBarrierWithoutFence(VOID)
 
 FORCEINLINE VOID MemoryBarrier(VOID)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ndislock_memory_barrier();
 }
 
 #define YieldProcessor() ndislock_pr_pause()

@@ -4,6 +4,10 @@
 
 #include "verifier/hooks.h"
 
+/* The word ThreadSanitizer builds order full barriers on (interlocked.h);
+ * defined in every build so sanitized drivers link against any library. */
+int ndislock__fence_word;
+
 /*
  * Takes l for one operation named call, at the caller's IRQL (ExInterlocked*
  * may be called at any IRQL; nothing runs inside the hold that could see the
