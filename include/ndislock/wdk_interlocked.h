@@ -174,12 +174,14 @@ FORCEINLINE VOID MemoryBarrier(VOID)
 
 /* ---- NdisInterlocked* ---- */
 
-FORCEINLINE LONG NdisInterlockedIncrement(PLONG Addend)
+/* Macros over InterlockedIncrement / Decrement in the WDK, so drivers pass
+ * volatile counters too: the parameter is the Interlocked one. */
+FORCEINLINE LONG NdisInterlockedIncrement(LONG volatile *Addend)
 {
     return InterlockedIncrement(Addend);
 }
 
-FORCEINLINE LONG NdisInterlockedDecrement(PLONG Addend)
+FORCEINLINE LONG NdisInterlockedDecrement(LONG volatile *Addend)
 {
     return InterlockedDecrement(Addend);
 }

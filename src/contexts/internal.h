@@ -25,7 +25,7 @@ void ndislock__cond_init_monotonic(pthread_cond_t *c);
  * A library-owned thread that waits on `work` under `lock` until it has work
  * or `stop` is set.  Workers survive fork(): the child has none of the
  * parent's threads, so its copy of every registered worker is reset
- * (fresh lock and condvar, not started) and after_fork lets the owner
+ * (lock released, fresh condvar, not started) and after_fork lets the owner
  * repair its own state and restart the thread if work is pending.
  */
 struct ndislock_worker {

@@ -67,16 +67,26 @@ static void pool_init(void)
 }
 
 /* The interrupt locks this thread holds, innermost last (a short stack: ISR,
- * then a synchronize or KeAcquireInterruptSpinLock of another interrupt ...). */
+ * then a synchronize or KeAcquireInterruptSpinLock of another interrupt ...),
+ * and whether KeAcquireInterruptSpinLock took each (only those are its
+ * release's to drop). */
 #define HELD_MAX 8
-static __thread struct interrupt *held[HELD_MAX];
+static __thread struct held_lock {
+    struct interrupt *i;
+    int by_ke_acquire;
+} held[HELD_MAX];
 static __thread unsigned nheld;
+
+static void held_push_as(struct interrupt *i, int by_ke_acquire)
+{
+    if (nheld < HELD_MAX)
+        held[nheld] = (struct held_lock){ i, by_ke_acquire };
+    nheld++;
+}
 
 static void held_push(struct interrupt *i)
 {
-    if (nheld < HELD_MAX)
-        held[nheld] = i;
-    nheld++;
+    held_push_as(i, 0);
 }
 
 static void held_pop(void)
@@ -88,7 +98,7 @@ static void held_pop(void)
 static int holds(const struct interrupt *i)
 {
     for (unsigned k = 0; k < nheld && k < HELD_MAX; k++)
-        if (held[k] == i)
+        if (held[k].i == i)
             return 1;
     return 0;
 }
@@ -326,7 +336,7 @@ ndislock_irql_t ndislock_interrupt_lock(void *handle)
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, KeAcquireInterruptSpinLock, handle);
         return old;
     }
-    held_push(i);
+    held_push_as(i, 1);
     if (old < NDISLOCK_DEVICE_IRQL)
         ndislock__irql_raise_raw(NDISLOCK_DEVICE_IRQL);
     return old;
@@ -337,8 +347,9 @@ void ndislock_interrupt_unlock(void *handle, ndislock_irql_t old)
     struct interrupt *i = slot_of(handle);
 
     NDISLOCK_CHECK_CALL(KeReleaseInterruptSpinLock);
-    if (i == NULL || nheld == 0 || nheld > HELD_MAX || held[nheld - 1] != i)
-        return;                     /* not held by this thread (a skipped or failed acquire) */
+    if (i == NULL || nheld == 0 || nheld > HELD_MAX || held[nheld - 1].i != i ||
+        !held[nheld - 1].by_ke_acquire)
+        return;                     /* not taken by our acquire (a skipped or failed one) */
     held_pop();
     pthread_mutex_unlock(&i->lock);
     ndislock__irql_lower_raw(old);

@@ -2,7 +2,8 @@
  * The library's own threads (the DPC "processor", the timer thread): start,
  * stop, and fork().  A forked child has only the thread that called fork,
  * so the prepare handler takes every worker's lock (the child's copies are
- * then consistent) and the child handler gives it fresh, unstarted workers.
+ * then consistent) and the child handler releases them and gives it
+ * unstarted workers with fresh condvars (the parent's waiters are not there).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,12 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+    /* the locks fork_prepare took belong to this, the child's only, thread */
+    fork_parent();
     for (int i = 0; i < nworkers; i++) {
         struct ndislock_worker *w = workers[i];
 
         /* the parent's thread does not exist here: nothing is started, nobody waits */
-        pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->work, NULL);
         w->started = 0;
         w->stop = 0;

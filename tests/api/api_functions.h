@@ -103,8 +103,8 @@
     X(VOID, KeMemoryBarrier, (VOID))                                            \
     X(VOID, KeMemoryBarrierWithoutFence, (VOID))                                \
     X(VOID, MemoryBarrier, (VOID))                                              \
-    X(LONG, NdisInterlockedIncrement, (PLONG))                                  \
-    X(LONG, NdisInterlockedDecrement, (PLONG))                                  \
+    X(LONG, NdisInterlockedIncrement, (LONG volatile *))                        \
+    X(LONG, NdisInterlockedDecrement, (LONG volatile *))                        \
     X(VOID, NdisInterlockedAddUlong, (PULONG, ULONG, PNDIS_SPIN_LOCK))          \
     X(VOID, NdisInterlockedAddLargeStatistic, (PLARGE_INTEGER, ULONG))          \
     X(PLIST_ENTRY, NdisInterlockedInsertHeadList, (PLIST_ENTRY, PLIST_ENTRY, PNDIS_SPIN_LOCK)) \
@@ -163,6 +163,7 @@
     X(LONG, KeReadStateMutex, (PRKMUTEX))                                       \
     X(NTSTATUS, KeWaitForSingleObject, (PVOID, KWAIT_REASON, KPROCESSOR_MODE, BOOLEAN, PLARGE_INTEGER)) \
     X(NTSTATUS, KeDelayExecutionThread, (KPROCESSOR_MODE, BOOLEAN, PLARGE_INTEGER)) \
+    X(VOID, KeQuerySystemTimePrecise, (PLARGE_INTEGER))                         \
     X(VOID, NdisInitializeEvent, (PNDIS_EVENT))                                 \
     X(VOID, NdisSetEvent, (PNDIS_EVENT))                                        \
     X(VOID, NdisResetEvent, (PNDIS_EVENT))                                      \

@@ -44,7 +44,7 @@ static void *hammer(void *arg)
         ExInterlockedAddUlong(&cu, 3, &kl);
         NdisInterlockedAddLargeStatistic(&cl, 1);
         for (;;) {                  /* a CAS loop: the classic lock-free increment */
-            LONG v = c32;
+            LONG v = __atomic_load_n(&c32, __ATOMIC_RELAXED);
             if (InterlockedCompareExchange(&c32, v + 1, v) == v)
                 break;
         }
