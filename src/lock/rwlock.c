@@ -28,10 +28,10 @@
  */
 #define RW_HOLDS 32
 
-struct rw_hold {
+struct rw_hold {                    /* 32-bit counters: no narrow stores to stall the next load */
     const void *lock;
-    uint16_t reads, writes;         /* this thread's holds of each kind, nested ones included */
-    uint16_t skipped;               /* acquires the verifier refused; their releases are no-ops */
+    uint32_t reads, writes;         /* this thread's holds of each kind, nested ones included */
+    uint32_t skipped;               /* acquires the verifier refused; their releases are no-ops */
     uint8_t word_write;             /* NDIS: the word is held for write (else for read) */
     uint8_t op;                     /* enum ndislock_rw_op of the first hold */
 };
@@ -39,9 +39,9 @@ struct rw_hold {
 static __thread struct rw_hold holds[RW_HOLDS];
 static __thread unsigned nholds;
 
-static struct rw_hold *hold_find(const void *lock)
+static inline struct rw_hold *hold_find(const void *lock)
 {
-    for (unsigned i = 0; i < nholds; i++)
+    for (unsigned i = 0; i < nholds; i++)      /* usually 0 or 1 entries */
         if (holds[i].lock == lock)
             return &holds[i];
     return NULL;
@@ -60,8 +60,13 @@ static struct rw_hold *hold_add(const void *lock, enum ndislock_rw_op op)
 
 static void hold_put(struct rw_hold *h)
 {
-    if (h->reads + h->writes + h->skipped == 0)
-        *h = holds[--nholds];       /* order does not matter: found by address */
+    if (h->reads + h->writes + h->skipped != 0)
+        return;
+    /* order does not matter (found by address); usually h is the last one,
+     * and copying it onto itself would stall on the narrow stores just made */
+    if (h != &holds[nholds - 1])
+        *h = holds[nholds - 1];
+    nholds--;
 }
 
 /* What the verifier is told the thread holds already. */
@@ -74,7 +79,7 @@ static int held_kind(const struct rw_hold *h)
 
 /* ---- the word ---- */
 
-static int word_try(uint32_t *word, int write)
+static inline int word_try(uint32_t *word, int write)
 {
     uint32_t w = ndislock_pr_load(word, NDISLOCK_RELAXED);
 
@@ -88,13 +93,12 @@ static int word_try(uint32_t *word, int write)
 
 /* Takes the word; returns the nanoseconds spent waiting (0: at once).  Every
  * 10 ms of waiting the verifier hears of it (its deadlock watchdog). */
-static uint64_t word_take(uint32_t *word, int write, const void *lock, enum ndislock_rw_op op)
+static __attribute__((noinline)) uint64_t word_wait(uint32_t *word, int write, const void *lock,
+                                                   enum ndislock_rw_op op)
 {
     uint64_t start, next_report;
     unsigned spins = 0;
 
-    if (word_try(word, write))
-        return 0;
     start = ndislock__now_ns();
     next_report = start + 10000000u;
     for (;;) {
@@ -119,7 +123,12 @@ static uint64_t word_take(uint32_t *word, int write, const void *lock, enum ndis
     return ndislock__now_ns() - start;
 }
 
-static void word_drop(uint32_t *word, int write)
+static inline uint64_t word_take(uint32_t *word, int write, const void *lock, enum ndislock_rw_op op)
+{
+    return word_try(word, write) ? 0 : word_wait(word, write, lock, op);
+}
+
+static inline void word_drop(uint32_t *word, int write)
 {
     if (write)  /* keeps WAITING: a writer still waiting hands the lock on to itself */
         ndislock_pr_fand(word, ~NDISLOCK_RW_WRITER, NDISLOCK_RELEASE);
@@ -134,8 +143,10 @@ static void word_drop(uint32_t *word, int write)
  * holds do not touch the word).  raise: raise to DISPATCH_LEVEL first (only
  * from below it).  *old: the IRQL before.  Returns the NDISLOCK_RWS_* state.
  */
-static unsigned rw_acquire(uint32_t *word, const void *lock, enum ndislock_rw_op op, int write,
-                           unsigned flags, int nestable, int raise, ndislock_irql_t *old)
+/* always_inline: each family's constants (write, nestable, raise) fold away. */
+static inline __attribute__((always_inline)) unsigned
+rw_acquire(uint32_t *word, const void *lock, enum ndislock_rw_op op, int write, unsigned flags,
+           int nestable, int raise, ndislock_irql_t *old)
 {
     struct rw_hold *h = hold_find(lock);
     int checked = ndislock__checked_on();
@@ -162,9 +173,13 @@ static unsigned rw_acquire(uint32_t *word, const void *lock, enum ndislock_rw_op
     /* First hold, an EX lock again, or read -> write promotion (which, as on
      * Windows, waits for our own read hold forever). */
     waited = word_take(word, write, lock, op);
-    if (h == NULL)
-        h = hold_add(lock, op);
-    if (h != NULL) {
+    if (h == NULL) {
+        if ((h = hold_add(lock, op)) != NULL) {     /* the usual case: written once */
+            h->reads = (uint32_t)!write;
+            h->writes = (uint32_t)write;
+            h->word_write = (uint8_t)write;
+        }
+    } else {
         if (h->reads + h->writes == 0)
             h->word_write = (uint8_t)write;
         if (write)
@@ -180,8 +195,8 @@ static unsigned rw_acquire(uint32_t *word, const void *lock, enum ndislock_rw_op
 /* Releases what state holds; op names the release call.  Returns 0 if
  * nothing was held (a skipped acquire or a state that holds nothing): then
  * the caller must not change the IRQL either. */
-static int rw_release(uint32_t *word, const void *lock, enum ndislock_rw_op op, unsigned state,
-                      int nestable)
+static inline __attribute__((always_inline)) int
+rw_release(uint32_t *word, const void *lock, enum ndislock_rw_op op, unsigned state, int nestable)
 {
     struct rw_hold *h = hold_find(lock);
     int write = state == NDISLOCK_RWS_WRITE || state == NDISLOCK_RWS_NESTED_WRITE;
