@@ -19,11 +19,17 @@ extern "C" {
 
 typedef uint8_t ndislock_irql_t;
 
+/* The x64 values of wdm.h (an IRQL is the x64 CR8 priority, 0-15). */
 #define NDISLOCK_PASSIVE_LEVEL  0
 #define NDISLOCK_APC_LEVEL      1
 #define NDISLOCK_DISPATCH_LEVEL 2
 #define NDISLOCK_DIRQL_MIN      3   /* lowest device IRQL */
-#define NDISLOCK_PROFILE_LEVEL  27  /* values above 15 are accepted; 15 is the top */
+#define NDISLOCK_CMCI_LEVEL     5   /* corrected machine check interrupts */
+#define NDISLOCK_SYNCH_LEVEL    12  /* IPI_LEVEL - 2: KeAcquireSpinLockRaiseToSynch */
+#define NDISLOCK_CLOCK_LEVEL    13
+#define NDISLOCK_IPI_LEVEL      14
+#define NDISLOCK_POWER_LEVEL    14
+#define NDISLOCK_PROFILE_LEVEL  15
 #define NDISLOCK_HIGH_LEVEL     15
 
 /* What a thread is running right now; set by the interrupt/DPC/timer code. */
@@ -121,6 +127,16 @@ NDISLOCK_INLINE void ndislock_irql_lower(ndislock_irql_t new_irql)
  * has started.  FIFO order.
  */
 NDISLOCK_API void ndislock_irql_defer(struct ndislock_deferred *node, void (*fn)(void *), void *arg);
+
+/* PAGED_CODE(): nothing unless the verifier is on; then a check that the
+ * IRQL is at most APC_LEVEL (pageable code could fault at DISPATCH_LEVEL). */
+NDISLOCK_API void ndislock__paged_code_check(void);
+
+NDISLOCK_INLINE void ndislock_paged_code(void)
+{
+    if (ndislock__checked_on())
+        ndislock__paged_code_check();
+}
 
 /* The current thread's context (enum ndislock_context). */
 NDISLOCK_INLINE enum ndislock_context ndislock_context_current(void)

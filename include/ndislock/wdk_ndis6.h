@@ -1,7 +1,9 @@
 /*
- * ndislock/wdk_ndis6.h - the WDK types of NDIS interrupts, timers and RW locks
- * (NDIS 6.x, plus the NDIS 5 interrupt names).  A compatibility header:
- * driver code gets it through <ndis.h>, which must be included first.
+ * ndislock/wdk_ndis6.h - NDIS interrupts: NdisMRegisterInterruptEx and
+ * friends (NDIS 6.x), NdisMQueueDpc(Ex), and the NDIS 5 interrupt names.  A
+ * compatibility header: driver code gets it through <ndis.h>, which must be
+ * included first.  (Timers: ndislock/wdk_timer.h; RW locks:
+ * ndislock/wdk_rwlock.h.)
  */
 #ifndef NDISLOCK_WDK_NDIS6_H
 #define NDISLOCK_WDK_NDIS6_H
@@ -23,9 +25,7 @@ extern "C" {
 
 #define NDIS_OBJECT_TYPE_DEFAULT                    0x80
 #define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT         0x84
-#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS      0x97
 #define NDIS_MINIPORT_INTERRUPT_REVISION_1          1
-#define NDIS_TIMER_CHARACTERISTICS_REVISION_1       1
 
 /* ---- Interrupts (NDIS 6) ---- */
 
@@ -88,15 +88,16 @@ typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
     ((USHORT)(FIELD_OFFSET(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInfoTable) \
               + sizeof(PIO_INTERRUPT_MESSAGE_INFO)))
 
-/* NdisMRegisterInterruptEx, over the native table (handler types match exactly). */
-static inline NDIS_STATUS ndislock__ndis_register_interrupt(
-        NDIS_HANDLE adapter, NDIS_HANDLE ctx, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c,
-        PNDIS_HANDLE handle)
+/* Over the native handler table (the handler types match exactly). */
+FORCEINLINE NDIS_STATUS NdisMRegisterInterruptEx(
+        NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+        PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+        PNDIS_HANDLE NdisInterruptHandle)
 {
+    PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c = MiniportInterruptCharacteristics;
     struct ndislock_interrupt_handlers h;
 
     memset(&h, 0, sizeof(h));
-
     h.isr = c->InterruptHandler;
     h.dpc = c->InterruptDpcHandler;
     h.disable = c->DisableInterruptHandler;
@@ -106,11 +107,45 @@ static inline NDIS_STATUS ndislock__ndis_register_interrupt(
     h.msg_dpc = c->MessageInterruptDpcHandler;
     h.msg_disable = c->DisableMessageInterruptHandler;
     h.msg_enable = c->EnableMessageInterruptHandler;
-    if (ndislock_interrupt_register(adapter, ctx, &h, handle) != 0)
+    if (ndislock_interrupt_register(MiniportAdapterHandle, MiniportInterruptContext, &h,
+                                    NdisInterruptHandle) != 0)
         return NDIS_STATUS_RESOURCES;
     c->InterruptType = c->MsiSupported ? NDIS_CONNECT_MESSAGE_BASED : NDIS_CONNECT_LINE_BASED;
     c->MessageInfoTable = NULL;
     return NDIS_STATUS_SUCCESS;
+}
+
+FORCEINLINE VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle)
+{
+    ndislock_interrupt_deregister(NdisInterruptHandle);
+}
+
+/* SynchronizeFunction's result; FALSE without running it if the handle is
+ * not registered, or (verifier on) if called from the interrupt's own ISR or
+ * synchronize callback, a self-deadlock on Windows. */
+FORCEINLINE BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                                    MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER SynchronizeFunction,
+                                                    PVOID SynchronizeContext)
+{
+    return ndislock_interrupt_synchronize(NdisInterruptHandle, MessageId, SynchronizeFunction,
+                                          SynchronizeContext);
+}
+
+/* The processors a DPC was queued for now (not those where it already was). */
+FORCEINLINE KAFFINITY NdisMQueueDpcEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                      PGROUP_AFFINITY TargetProcessors, PVOID MiniportDpcContext)
+{
+    if (TargetProcessors->Group != 0)
+        return 0;
+    return (KAFFINITY)ndislock_interrupt_queue_dpc(NdisInterruptHandle, MessageId,
+                                                   TargetProcessors->Mask, MiniportDpcContext);
+}
+
+FORCEINLINE ULONG NdisMQueueDpc(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                ULONG TargetProcessors, PVOID MiniportDpcContext)
+{
+    return (ULONG)ndislock_interrupt_queue_dpc(NdisInterruptHandle, MessageId, TargetProcessors,
+                                               MiniportDpcContext);
 }
 
 /* ---- Interrupts (NDIS 5) ---- */
@@ -128,54 +163,35 @@ typedef struct _NDIS_MINIPORT_INTERRUPT {
     NDIS_HANDLE InterruptObject;
 } NDIS_MINIPORT_INTERRUPT, *PNDIS_MINIPORT_INTERRUPT;
 
-static inline NDIS_STATUS ndislock__ndis_register_interrupt5(PNDIS_MINIPORT_INTERRUPT intr,
-                                                             NDIS_HANDLE adapter)
+FORCEINLINE NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
+                                               NDIS_HANDLE MiniportAdapterHandle,
+                                               UINT InterruptVector, UINT InterruptLevel,
+                                               BOOLEAN RequestIsr, BOOLEAN SharedInterrupt,
+                                               NDIS_INTERRUPT_MODE InterruptMode)
 {
-    return ndislock_interrupt_register_ndis5(adapter, &intr->InterruptObject) == 0
+    (void)InterruptVector;
+    (void)InterruptLevel;
+    (void)RequestIsr;
+    (void)SharedInterrupt;
+    (void)InterruptMode;
+    return ndislock_interrupt_register_ndis5(MiniportAdapterHandle, &Interrupt->InterruptObject) == 0
                ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
 }
 
-/* ---- Timer objects ---- */
-
-typedef VOID (NDIS_TIMER_FUNCTION)(PVOID SystemSpecific1, PVOID FunctionContext,
-                                   PVOID SystemSpecific2, PVOID SystemSpecific3);
-typedef NDIS_TIMER_FUNCTION *PNDIS_TIMER_FUNCTION;
-typedef NDIS_TIMER_FUNCTION NETTIMERCALLBACK;
-
-typedef struct _NDIS_TIMER_CHARACTERISTICS {
-    NDIS_OBJECT_HEADER Header;
-    ULONG AllocationTag;
-    PNDIS_TIMER_FUNCTION TimerFunction;
-    PVOID FunctionContext;
-} NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
-
-#define NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1                            \
-    ((USHORT)(FIELD_OFFSET(NDIS_TIMER_CHARACTERISTICS, FunctionContext) + sizeof(PVOID)))
-
-static inline NDIS_STATUS ndislock__ndis_alloc_timer(PNDIS_TIMER_CHARACTERISTICS c,
-                                                     PNDIS_HANDLE timer)
+FORCEINLINE VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt)
 {
-    *timer = ndislock_timer_create(c->TimerFunction, c->FunctionContext);
-    return *timer != NULL ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
+    ndislock_interrupt_deregister(Interrupt->InterruptObject);
 }
 
-static inline BOOLEAN ndislock__ndis_set_timer(NDIS_HANDLE timer, LONGLONG due, LONG period_ms,
-                                               PVOID ctx)
+/* SynchronizeFunction is a PVOID in the NDIS 5 prototype. */
+FORCEINLINE BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
+                                                  PVOID SynchronizeFunction,
+                                                  PVOID SynchronizeContext)
 {
-    return (BOOLEAN)ndislock_timer_set((struct ndislock_timer *)timer, due, period_ms, ctx);
+    return ndislock_interrupt_synchronize(
+        Interrupt->InterruptObject, 0,
+        (MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER)(uintptr_t)SynchronizeFunction, SynchronizeContext);
 }
-
-static inline BOOLEAN ndislock__ndis_cancel_timer(NDIS_HANDLE timer)
-{
-    return (BOOLEAN)ndislock_timer_cancel((struct ndislock_timer *)timer);
-}
-
-/* ---- RW locks (NDIS 6.20) ---- */
-
-typedef struct ndislock_rwlock NDIS_RW_LOCK_EX, *PNDIS_RW_LOCK_EX;
-typedef struct ndislock_rw_state LOCK_STATE_EX, *PLOCK_STATE_EX;
-
-#define NDIS_RWL_AT_DISPATCH_LEVEL  NDISLOCK_RWL_AT_DISPATCH
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,24 @@ typedef uint16_t WCHAR, *PWCHAR, *PWSTR;
 typedef const char *PCSTR;
 typedef UCHAR BOOLEAN, *PBOOLEAN;
 typedef LONG NTSTATUS;
+typedef CHAR CCHAR, *PCCHAR;
+typedef ULONG LOGICAL, *PLOGICAL;
+typedef LONG KPRIORITY;
+typedef LONG64 *PLONG64;
+typedef ULONG64 *PULONG64;
+typedef ULONG_PTR KAFFINITY, *PKAFFINITY;
+
+#define STATUS_SUCCESS                 ((NTSTATUS)0x00000000L)
+#define STATUS_WAIT_0                  ((NTSTATUS)0x00000000L)
+#define STATUS_USER_APC                ((NTSTATUS)0x000000C0L)
+#define STATUS_ALERTED                 ((NTSTATUS)0x00000101L)
+#define STATUS_TIMEOUT                 ((NTSTATUS)0x00000102L)
+#define STATUS_PENDING                 ((NTSTATUS)0x00000103L)
+#define STATUS_UNSUCCESSFUL            ((NTSTATUS)0xC0000001L)
+#define STATUS_INVALID_PARAMETER       ((NTSTATUS)0xC000000DL)
+#define STATUS_INSUFFICIENT_RESOURCES  ((NTSTATUS)0xC000009AL)
+#define STATUS_NOT_SUPPORTED           ((NTSTATUS)0xC00000BBL)
+#define NT_SUCCESS(_Status)             (((NTSTATUS)(_Status)) >= 0)
 
 #ifndef TRUE
 #define TRUE  1
@@ -111,6 +129,23 @@ typedef UCHAR KIRQL, *PKIRQL;
 /* A kernel spin lock: one pointer-sized word, 0 = free (encoding in ndislock/spin.h).
  * NDIS_SPIN_LOCK and KLOCK_QUEUE_HANDLE are defined in <ndis.h> over ndislock/spin.h. */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+
+/* Processors (groups of up to 64, one KAFFINITY bit each). */
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+
+typedef struct _GROUP_AFFINITY {
+    KAFFINITY Mask;
+    USHORT Group;
+    USHORT Reserved[3];
+} GROUP_AFFINITY, *PGROUP_AFFINITY;
+
+#define MAXIMUM_PROCESSORS      64
+#define ALL_PROCESSOR_GROUPS    0xffff
+#define INVALID_PROCESSOR_INDEX 0xffffffff
 
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #define CONTAINING_RECORD(address, type, field)                                 \

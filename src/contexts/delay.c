@@ -1,4 +1,4 @@
-/* NdisMSleep and NdisStallExecution. */
+/* NdisMSleep, NdisStallExecution and KeStallExecutionProcessor. */
 #include <ndislock/contexts.h>
 
 #include <errno.h>
@@ -17,13 +17,22 @@ void ndislock_sleep_us(uint32_t us)
         ;
 }
 
-void ndislock_stall_us(uint32_t us)
+static void stall(uint32_t us)
 {
-    uint64_t end;
-
-    NDISLOCK_CHECK_STALL(NdisStallExecution, us);   /* STALL_TOO_LONG over 50 us */
-    end = ndislock__now_ns() + (uint64_t)us * 1000u;
+    uint64_t end = ndislock__now_ns() + (uint64_t)us * 1000u;
 
     while (ndislock__now_ns() < end)
         ndislock_pr_pause();
+}
+
+void ndislock_stall_us(uint32_t us)
+{
+    NDISLOCK_CHECK_STALL(NdisStallExecution, us);   /* STALL_TOO_LONG over 50 us */
+    stall(us);
+}
+
+void ndislock_stall_processor_us(uint32_t us)
+{
+    NDISLOCK_CHECK_STALL(KeStallExecutionProcessor, us);
+    stall(us);
 }

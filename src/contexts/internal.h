@@ -21,16 +21,28 @@ void ndislock__interrupt_set_enabled(void *handle, int enabled);
 /* A condvar on CLOCK_MONOTONIC. */
 void ndislock__cond_init_monotonic(pthread_cond_t *c);
 
-/* A library-owned thread that waits on `work` under `lock` until it has work or `stop` is set. */
+/*
+ * A library-owned thread that waits on `work` under `lock` until it has work
+ * or `stop` is set.  Workers survive fork(): the child has none of the
+ * parent's threads, so its copy of every registered worker is reset
+ * (lock released, fresh condvar, not started) and after_fork lets the owner
+ * repair its own state and restart the thread if work is pending.
+ */
 struct ndislock_worker {
     pthread_mutex_t lock;
     pthread_cond_t work;            /* work queued, or stop */
     pthread_t thread;
     int started, stop;              /* under lock */
+    const char *name;               /* for messages: "DPC", "timer" */
+    void (*after_fork)(struct ndislock_worker *w);  /* in the child, lock fresh and not held */
 };
-#define NDISLOCK_WORKER_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 }
+#define NDISLOCK_WORKER_INIT(name, after_fork)                                  \
+    { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, (name), (after_fork) }
 
-/* Starts w's thread running main_fn unless it runs already; w->lock held. */
+/* Registers w for the fork handling; from a constructor (single-threaded). */
+void ndislock__worker_register(struct ndislock_worker *w);
+/* Starts w's thread running main_fn unless it runs already; w->lock held.
+ * If no thread can be created, says why (with the errno) and aborts. */
 void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *));
 /* Sets w->stop, wakes and joins the thread; nothing if it is not running or on_it (called from it). */
 void ndislock__worker_stop(struct ndislock_worker *w, int on_it);

@@ -1,12 +1,15 @@
 /*
- * NDIS timer objects.  One library thread (the "timer processor") keeps the
- * queued timers in a list sorted by due time (CLOCK_MONOTONIC ns) and runs
- * each expired callback at DISPATCH_LEVEL in NDISLOCK_CTX_TIMER.
+ * Timers: NDIS 6 timer objects and NDIS 5 timers.  One library thread (the
+ * "timer processor") keeps the queued timers in a list sorted by due time
+ * (CLOCK_MONOTONIC ns) and runs each expired callback at DISPATCH_LEVEL in
+ * NDISLOCK_CTX_TIMER.
  *
  * Never early: a timer fires only once CLOCK_MONOTONIC >= its due time.
  * Resolution: a condvar timed wait, typically 50-100 us late on an idle host.
  * A periodic timer is re-queued (due += period) before its callback runs, the
- * way a KTIMER is, so NdisCancelTimerObject finds it queued and returns TRUE.
+ * way a KTIMER is, so a cancel finds it queued and returns TRUE.  Set ->
+ * fired (one-shot) / cancelled / freed is announced to the verifier (ARMED /
+ * DISARMED), under the timer lock, so the two never arrive out of order.
  */
 #include <ndislock/contexts.h>
 
@@ -16,20 +19,17 @@
 #include "callback.h"
 #include "internal.h"
 #include "lock/park.h"
+#include "wait/due.h"
 
-struct ndislock_timer {
-    struct ndislock_timer *next;    /* the sorted queue; under timer.lock */
-    ndislock_timer_fn *fn;
-    void *ctx;                      /* under timer.lock */
-    uint64_t due_ns;                /* under timer.lock */
-    uint64_t period_ns;             /* under timer.lock */
-    uint8_t queued, running, free_when_done;    /* under timer.lock */
-};
+static void timer_after_fork(struct ndislock_worker *w);
 
-static struct ndislock_worker timer = NDISLOCK_WORKER_INIT;
+static struct ndislock_worker timer = NDISLOCK_WORKER_INIT("timer", timer_after_fork);
 static pthread_cond_t timer_idle = PTHREAD_COND_INITIALIZER;    /* a callback finished */
-static struct ndislock_timer *timer_head;
+static struct ndislock_timer *timer_head, *timer_current;       /* under timer.lock */
 static __thread int on_timer_thread;
+
+/* What each kind of timer is called in events and reports. */
+static const char *const roles[] = { "NetTimerCallback", "NdisTimerFunction", "MiniportTimer" };
 
 void ndislock__cond_init_monotonic(pthread_cond_t *c)
 {
@@ -39,6 +39,12 @@ void ndislock__cond_init_monotonic(pthread_cond_t *c)
     pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
     pthread_cond_init(c, &a);
     pthread_condattr_destroy(&a);
+}
+
+__attribute__((constructor)) static void timer_register(void)
+{
+    ndislock__cond_init_monotonic(&timer.work);     /* deadlines are CLOCK_MONOTONIC */
+    ndislock__worker_register(&timer);
 }
 
 /* Inserts t by due time, after timers due at the same time (FIFO). */
@@ -94,20 +100,25 @@ static void *timer_main(void *unused)
             if (t->due_ns <= now)
                 t->due_ns = now + t->period_ns; /* ... unless we fell a period behind */
             enqueue(t);
+        } else {
+            NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisSetTimerObject, t);    /* fired once */
         }
         t->running = 1;
+        timer_current = t;
         ctx = t->ctx;
         pthread_mutex_unlock(&timer.lock);
 
         ndislock__cb_enter(&f, NDISLOCK_CTX_TIMER, NDISLOCK_DISPATCH_LEVEL,
-                           NDISLOCK_FN_OBJ(t->fn), "NetTimerCallback");
+                           NDISLOCK_FN_OBJ(t->fn), roles[t->kind]);
         t->fn(NULL, ctx, NULL, NULL);
         ndislock__cb_exit(&f);
 
         pthread_mutex_lock(&timer.lock);
         t->running = 0;
+        timer_current = NULL;
         if (t->free_when_done) {
-            dequeue(t);
+            if (dequeue(t))
+                NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisFreeTimerObject, t);
             free(t);
         }
         pthread_cond_broadcast(&timer_idle);
@@ -116,54 +127,68 @@ static void *timer_main(void *unused)
     return NULL;
 }
 
-static pthread_once_t timer_once = PTHREAD_ONCE_INIT;
-
-static void timer_init(void)
+/* In a forked child: the timer thread is gone; restart it if timers are queued. */
+static void timer_after_fork(struct ndislock_worker *w)
 {
-    ndislock__cond_init_monotonic(&timer.work);
+    ndislock__cond_init_monotonic(&w->work);
+    pthread_cond_init(&timer_idle, NULL);
+    on_timer_thread = 0;
+    pthread_mutex_lock(&w->lock);
+    if (timer_current != NULL)
+        timer_current->running = 0;     /* its callback never returns here */
+    timer_current = NULL;
+    if (timer_head != NULL)
+        ndislock__worker_start_locked(w, timer_main);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void ndislock_timer_init(struct ndislock_timer *t, ndislock_timer_fn *fn, void *ctx, unsigned kind)
+{
+    if (kind == NDISLOCK_TIMER_NDIS5_MINIPORT)
+        NDISLOCK_CHECK_CALL(NdisMInitializeTimer);
+    else if (kind == NDISLOCK_TIMER_NDIS5)
+        NDISLOCK_CHECK_CALL(NdisInitializeTimer);
+    t->next = NULL;
+    t->fn = fn;
+    t->ctx = ctx;
+    t->due_ns = t->period_ns = 0;
+    t->queued = t->running = t->free_when_done = 0;
+    t->kind = (uint8_t)(kind < 3 ? kind : NDISLOCK_TIMER_NDIS5);
 }
 
 struct ndislock_timer *ndislock_timer_create(ndislock_timer_fn *fn, void *ctx)
 {
     struct ndislock_timer *t;
 
-    if (fn == NULL || (t = calloc(1, sizeof(*t))) == NULL)
+    NDISLOCK_CHECK_CALL(NdisAllocateTimerObject);
+    if (fn == NULL || (t = malloc(sizeof(*t))) == NULL)
         return NULL;
-    pthread_once(&timer_once, timer_init);
-    t->fn = fn;
-    t->ctx = ctx;
+    ndislock_timer_init(t, fn, ctx, NDISLOCK_TIMER_NDIS6);
     return t;
-}
-
-int64_t ndislock_system_time(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    /* 11644473600 s from 1601-01-01 to 1970-01-01 */
-    return ((int64_t)ts.tv_sec + 11644473600ll) * 10000000ll + ts.tv_nsec / 100;
 }
 
 int ndislock_timer_set(struct ndislock_timer *t, int64_t due, int32_t period_ms, void *ctx)
 {
-    uint64_t now = ndislock__now_ns();
-    uint64_t rel_ns;
+    uint64_t due_ns;
     int was_queued;
 
-    if (due < 0) {
-        rel_ns = (uint64_t)(-due) * 100u;
-    } else {
-        int64_t d = due - ndislock_system_time();
-        rel_ns = d > 0 ? (uint64_t)d * 100u : 0;
-    }
+    if (t->kind == NDISLOCK_TIMER_NDIS5_MINIPORT)
+        NDISLOCK_CHECK_CALL(NdisMSetTimer);
+    else if (t->kind == NDISLOCK_TIMER_NDIS5)
+        NDISLOCK_CHECK_CALL(NdisSetTimer);
+    else
+        NDISLOCK_CHECK_CALL(NdisSetTimerObject);
+    due_ns = ndislock__deadline_after(ndislock__due_rel_ns(due));  /* saturates: -2^62 is far off */
     pthread_mutex_lock(&timer.lock);
     ndislock__worker_start_locked(&timer, timer_main);
     was_queued = dequeue(t);
-    t->due_ns = now + rel_ns;
+    t->due_ns = due_ns;
     t->period_ns = period_ms > 0 ? (uint64_t)period_ms * 1000000u : 0;
     if (ctx != NULL)
         t->ctx = ctx;
     enqueue(t);
+    if (!was_queued)
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_ARMED, NdisSetTimerObject, t);
     pthread_cond_signal(&timer.work);
     pthread_mutex_unlock(&timer.lock);
     return was_queued;
@@ -171,11 +196,30 @@ int ndislock_timer_set(struct ndislock_timer *t, int64_t due, int32_t period_ms,
 
 int ndislock_timer_cancel(struct ndislock_timer *t)
 {
-    int was_queued;
+    int was_queued, periodic;
+
+    pthread_mutex_lock(&timer.lock);
+    periodic = t->period_ns != 0;
+    pthread_mutex_unlock(&timer.lock);
+    if (t->kind == NDISLOCK_TIMER_NDIS5_MINIPORT)
+        NDISLOCK_CHECK_CALL(NdisMCancelTimer);
+    else if (t->kind == NDISLOCK_TIMER_NDIS5)
+        NDISLOCK_CHECK_CALL(NdisCancelTimer);
+    else if (periodic)
+        NDISLOCK_CHECK_CALL(NdisCancelTimerObjectPeriodic);     /* PASSIVE_LEVEL only */
+    else
+        NDISLOCK_CHECK_CALL(NdisCancelTimerObject);
 
     pthread_mutex_lock(&timer.lock);
     was_queued = dequeue(t);
     t->period_ns = 0;
+    if (was_queued)
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisCancelTimerObject, t);
+    /* NdisCancelTimerObject on a periodic timer flushes its running callback
+     * (KeFlushQueuedDpcs); from that callback itself it cannot wait. */
+    if (periodic && t->kind == NDISLOCK_TIMER_NDIS6 && !on_timer_thread)
+        while (t->running)
+            pthread_cond_wait(&timer_idle, &timer.lock);
     pthread_mutex_unlock(&timer.lock);
     return was_queued;
 }
@@ -184,8 +228,10 @@ void ndislock_timer_free(struct ndislock_timer *t)
 {
     if (t == NULL)
         return;
+    NDISLOCK_CHECK_CALL(NdisFreeTimerObject);
     pthread_mutex_lock(&timer.lock);
-    dequeue(t);
+    if (dequeue(t))
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisFreeTimerObject, t);
     t->period_ns = 0;
     if (t->running && on_timer_thread) {
         t->free_when_done = 1;      /* freed by the timer thread once it returns */

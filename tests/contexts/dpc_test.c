@@ -8,8 +8,9 @@
 static int order[16], n;
 static pthread_t main_thread;
 
-static void work(void *arg)
+static void work(struct ndislock_dpc *d, void *arg, void *a1, void *a2)
 {
+    (void)d; (void)a1; (void)a2;
     CHECK_EQ(KeGetCurrentIrql(), DISPATCH_LEVEL);
     CHECK_EQ(ndislock_context_current(), NDISLOCK_CTX_DPC);
     CHECK(!pthread_equal(pthread_self(), main_thread));
@@ -17,9 +18,9 @@ static void work(void *arg)
 }
 
 static int gate;
-static void blocker(void *arg)
+static void blocker(struct ndislock_dpc *d, void *arg, void *a1, void *a2)
 {
-    (void)arg;
+    (void)d; (void)arg; (void)a1; (void)a2;
     while (!__atomic_load_n(&gate, __ATOMIC_ACQUIRE))
         NdisStallExecution(100);
 }
@@ -33,11 +34,11 @@ int main(void)
     ndislock_dpc_init(&d1, work, (void *)1);
     ndislock_dpc_init(&d2, work, (void *)2);
     ndislock_dpc_init(&d3, work, (void *)3);
-    CHECK_EQ(ndislock_dpc_queue(&b), 1);        /* holds the DPC thread */
-    CHECK_EQ(ndislock_dpc_queue(&d1), 1);
-    CHECK_EQ(ndislock_dpc_queue(&d1), 0);       /* already queued */
-    CHECK_EQ(ndislock_dpc_queue(&d2), 1);
-    CHECK_EQ(ndislock_dpc_queue(&d3), 1);
+    CHECK_EQ(ndislock_dpc_queue(&b, NULL, NULL), 1);        /* holds the DPC thread */
+    CHECK_EQ(ndislock_dpc_queue(&d1, NULL, NULL), 1);
+    CHECK_EQ(ndislock_dpc_queue(&d1, NULL, NULL), 0);       /* already queued */
+    CHECK_EQ(ndislock_dpc_queue(&d2, NULL, NULL), 1);
+    CHECK_EQ(ndislock_dpc_queue(&d3, NULL, NULL), 1);
     CHECK_EQ(ndislock_dpc_dequeue(&d2), 1);
     CHECK_EQ(ndislock_dpc_dequeue(&d2), 0);
     __atomic_store_n(&gate, 1, __ATOMIC_RELEASE);
