@@ -16,8 +16,10 @@
  *      the lock without freeing it (no barging past it).
  * In-stack queued acquire: registers at once, awake, owed the lock in ticket
  * order: a release hands it to the first such record that is running.  A
- * record that stays awake without the lock for the spin budget sleeps; the
- * release that finds no running record owed the lock frees it and wakes it.
+ * record that stays awake without the lock for the spin budget sleeps; a
+ * release wakes it when it frees the lock with nobody running owed it, or
+ * when it hands the lock to a record behind it (so it is running, first in
+ * line, at the next release).
  */
 #include <ndislock/spin.h>
 
@@ -154,14 +156,16 @@ static void sleep_once(struct wait *x)
 {
     uint64_t deadline = 0;
 
-    if (!x->w.starving)
+    /* An ordinary sleeper wakes by itself to learn it starves; a queued one
+     * is owed the lock already, and a release wakes it in ticket order. */
+    if (!x->w.queued && !x->w.starving)
         deadline = x->w.since_ns + NDISLOCK_STARVE_NS;
     if (x->hook != NULL && (deadline == 0 || x->next_hook < deadline))
         deadline = x->next_hook;
     ndislock__park(&x->w.state, WQ_SLEEPING, deadline);
     uint64_t now = ndislock__now_ns();
     maybe_hook(x, now);
-    if (!x->w.starving && now - x->w.since_ns >= NDISLOCK_STARVE_NS) {
+    if (!x->w.queued && !x->w.starving && now - x->w.since_ns >= NDISLOCK_STARVE_NS) {
         /* starving: stay awake, owed the next hand-off */
         ndislock__bucket_lock(x->b);
         x->w.starving = 1;

@@ -6,7 +6,8 @@
  * records in ticket order:
  *   1. hand-off: the first running record that is owed the lock (an
  *      in-stack queued waiter, or a waiter starving past NDISLOCK_STARVE_NS)
- *      is unlinked and offered it: bucket->offer = its ticket.  The word
+ *      is unlinked and offered it: bucket->offer = its ticket.  A sleeper
+ *      owed the lock ahead of it is woken, to be first at the next release.  The word
  *      stays held, so nobody can barge in.  The waiter takes the offer with
  *      CAS(offer: ticket -> 0); if it has not within NDISLOCK_HANDOFF_POLLS
  *      (preempted, most likely), the release takes the offer back with the
@@ -81,12 +82,20 @@ void ndislock__spin_unlock_slow(ndislock_spin_t *l)
         w = ndislock__waitq_first(b, l, WQ_SPINNING, 1);
     if (w != NULL) {
         uint64_t ticket = w->ticket;
+        /* A sleeper owed the lock ahead of w: wake it, first in line next time. */
+        struct ndislock__waiter *ahead = ndislock__waitq_first(b, l, WQ_SLEEPING, 1);
 
+        if (ahead != NULL && ahead->ticket < ticket)
+            ndislock_pr_store(&ahead->state, WQ_SPINNING, NDISLOCK_RELEASE);
+        else
+            ahead = NULL;
         ndislock__waitq_unlink(b, w);
         /* release: the critical section happens before the taker's CAS (acquire) */
         ndislock_pr_store(&b->offer, ticket, NDISLOCK_RELEASE);
         ndislock_pr_store(&w->state, WQ_OFFERED, NDISLOCK_RELEASE);
         ndislock__bucket_unlock(b);
+        if (ahead != NULL)
+            ndislock__unpark(&ahead->state, 1);
         /* From here w may own l and be gone: only b is touched until the CAS below fails. */
         if (await_taken(b, ticket))
             return;

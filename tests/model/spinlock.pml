@@ -24,7 +24,8 @@
  *   - release: load the count; 0: buffered store of 0, load the count again,
  *     wake path if nonzero.  Else, with the word held, under the bucket
  *     mutex: offer the lock to the first awake record owed it (queued or
- *     starving), wait any time for CAS(offer: ticket->0) by the taker, else
+ *     starving) and wake a sleeper owed it ahead of that one, wait any time
+ *     for CAS(offer: ticket->0) by the taker, else
  *     take it back with the same CAS and link the record again as passed
  *     over; or store 0 and wake the first sleeper unless one is awake.
  *
@@ -187,8 +188,13 @@ inline release() {
           if :: offer == 0 -> first(SPINNING, 1, r) :: else -> skip fi;
           if
           :: r < N ->
-             atomic { t = tk[r]; lk[r] = 0; bn--; offer = t; st[r] = OFFERED };
+             first(SLEEPING, 1, r2);             /* a sleeper owed the lock ahead of r */
+             atomic {
+                 if :: r2 < N && tk[r2] < tk[r] -> st[r2] = SPINNING :: else -> r2 = N fi;
+                 t = tk[r]; lk[r] = 0; bn--; offer = t; st[r] = OFFERED
+             };
              unlock_b();
+             if :: r2 < N -> futex_wake(r2) :: else -> skip fi;
              if
              :: offer != t -> goto released          /* taken */
              :: true -> skip                         /* waited long enough */
@@ -277,13 +283,13 @@ nap:
 #ifdef TIMEOUTS
           if
           :: asleep[_pid] == 0 -> skip
-          :: !starv[_pid] -> asleep[_pid] = 0    /* the deadline of an ordinary sleep */
+          :: !starv[_pid] && !qd[_pid] -> asleep[_pid] = 0    /* the deadline of an ordinary sleep */
           fi;
 #else
           (asleep[_pid] == 0);
 #endif
           if
-          :: !starv[_pid] ->                       /* starved: stay awake, owed the lock */
+          :: !starv[_pid] && !q ->                 /* starved: stay awake, owed the lock */
              lock_b();
              atomic { starv[_pid] = 1; if :: st[_pid] == SLEEPING -> st[_pid] = SPINNING :: else -> skip fi };
              unlock_b()
@@ -299,7 +305,7 @@ locked:
 
 active [N] proctype thread() {
     bool ok, q, polled;
-    byte s, r, t, i, best, iter = 0;
+    byte s, r, r2, t, i, best, iter = 0;
 
     do
     :: iter < ITER ->
