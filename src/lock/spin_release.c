@@ -78,7 +78,8 @@ void ndislock__spin_unlock_slow(ndislock_spin_t *l)
     }
     ndislock__bucket_lock(b);
     struct ndislock__waiter *w = NULL;
-    if (b->offer == 0)
+    /* relaxed: a taker may clear another lock's offer meanwhile (CAS, no mutex) */
+    if (ndislock_pr_load(&b->offer, NDISLOCK_RELAXED) == 0)
         w = ndislock__waitq_first(b, l, WQ_SPINNING, 1);
     if (w != NULL) {
         uint64_t ticket = w->ticket;
