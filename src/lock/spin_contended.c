@@ -12,14 +12,15 @@
  *      registered waiter is already awake; woken, the record polls the word
  *      as in 1, still registered (so it keeps its place), then sleeps again.
  *   3. Starvation bound: a record waiting longer than NDISLOCK_STARVE_NS in
- *      all is marked starving and stays awake; the next release hands it
- *      the lock without freeing it (no barging past it).
+ *      all is marked starving and stays awake a while; a release hands it
+ *      the lock without freeing it (no barging past it), awake or, if no
+ *      waiter owed the lock is running, asleep.
  * In-stack queued acquire: registers at once, awake, owed the lock in ticket
  * order: a release hands it to the first such record that is running.  A
  * record that stays awake without the lock for the spin budget sleeps; a
  * release wakes it when it frees the lock with nobody running owed it, or
  * when it hands the lock to a record behind it (so it is running, first in
- * line, at the next release).
+ * line, at the next release); the starvation bound applies as in 3.
  */
 #include <ndislock/spin.h>
 
@@ -156,16 +157,16 @@ static void sleep_once(struct wait *x)
 {
     uint64_t deadline = 0;
 
-    /* An ordinary sleeper wakes by itself to learn it starves; a queued one
-     * is owed the lock already, and a release wakes it in ticket order. */
-    if (!x->w.queued && !x->w.starving)
+    /* Until it starves a sleeper wakes by itself to learn it has: a release
+     * may leave it asleep while others run.  Starved, it is handed the lock. */
+    if (!x->w.starving)
         deadline = x->w.since_ns + NDISLOCK_STARVE_NS;
     if (x->hook != NULL && (deadline == 0 || x->next_hook < deadline))
         deadline = x->next_hook;
     ndislock__park(&x->w.state, WQ_SLEEPING, deadline);
     uint64_t now = ndislock__now_ns();
     maybe_hook(x, now);
-    if (!x->w.queued && !x->w.starving && now - x->w.since_ns >= NDISLOCK_STARVE_NS) {
+    if (!x->w.starving && now - x->w.since_ns >= NDISLOCK_STARVE_NS) {
         /* starving: stay awake, owed the next hand-off */
         ndislock__bucket_lock(x->b);
         x->w.starving = 1;
@@ -185,6 +186,8 @@ static void wait_registered(struct wait *x, uint32_t first_state)
     ndislock__bucket_unlock(x->b);
     for (;;) {
         switch (ndislock_pr_load(&x->w.state, NDISLOCK_ACQUIRE)) {
+        case WQ_OWNER:      /* handed the lock asleep; the release unlinked the record */
+            goto owned;
         case WQ_OFFERED:
             if (take_offer(x))
                 goto owned;

@@ -12,8 +12,11 @@
  *      CAS(offer: ticket -> 0); if it has not within NDISLOCK_HANDOFF_POLLS
  *      (preempted, most likely), the release takes the offer back with the
  *      same CAS, links the record again at its old place as WQ_PASSED (not
- *      offered again until its thread runs and says so) and goes on to 2.
- *   2. otherwise: store 0 (still under the mutex: a waiter that links after
+ *      offered again until its thread runs and says so) and goes on to 3.
+ *   2. else, if a sleeper has starved past NDISLOCK_STARVE_NS, it is handed
+ *      the lock asleep (WQ_OWNER, then woken): the lock idles for one wake-up,
+ *      the price of the bound, paid only when nobody owed it is running.
+ *   3. otherwise: store 0 (still under the mutex: a waiter that links after
  *      this sees 0, one linked before is seen here) and wake the first
  *      sleeper, unless a record of l is already awake and polling.
  * One offer per bucket at a time; a release that finds the bucket's offer
@@ -42,9 +45,9 @@ static struct ndislock__waiter *pick_sleeper(struct ndislock__bucket *b, const n
 {
     /* One awake waiter at a time: it takes the lock or sleeps again, and the
      * release after that wakes the next (no herd of woken waiters). */
-    if (ndislock__waitq_first(b, l, WQ_SPINNING, 0) != NULL)
+    if (ndislock__waitq_first(b, l, WQ_SPINNING, WQ_ANY) != NULL)
         return NULL;
-    struct ndislock__waiter *w = ndislock__waitq_first(b, l, WQ_SLEEPING, 0);
+    struct ndislock__waiter *w = ndislock__waitq_first(b, l, WQ_SLEEPING, WQ_ANY);
     if (w != NULL)
         ndislock_pr_store(&w->state, WQ_SPINNING, NDISLOCK_RELEASE);
     return w;
@@ -80,11 +83,11 @@ void ndislock__spin_unlock_slow(ndislock_spin_t *l)
     struct ndislock__waiter *w = NULL;
     /* relaxed: a taker may clear another lock's offer meanwhile (CAS, no mutex) */
     if (ndislock_pr_load(&b->offer, NDISLOCK_RELAXED) == 0)
-        w = ndislock__waitq_first(b, l, WQ_SPINNING, 1);
+        w = ndislock__waitq_first(b, l, WQ_SPINNING, WQ_OWED);
     if (w != NULL) {
         uint64_t ticket = w->ticket;
         /* A sleeper owed the lock ahead of w: wake it, first in line next time. */
-        struct ndislock__waiter *ahead = ndislock__waitq_first(b, l, WQ_SLEEPING, 1);
+        struct ndislock__waiter *ahead = ndislock__waitq_first(b, l, WQ_SLEEPING, WQ_OWED);
 
         if (ahead != NULL && ahead->ticket < ticket)
             ndislock_pr_store(&ahead->state, WQ_SPINNING, NDISLOCK_RELEASE);
@@ -107,6 +110,15 @@ void ndislock__spin_unlock_slow(ndislock_spin_t *l)
         }
         /* Taken back: w cannot take it now and cannot leave without it. */
         ndislock__waitq_link(b, w, WQ_PASSED);
+    } else if ((w = ndislock__waitq_first(b, l, WQ_SLEEPING, WQ_STARVED)) != NULL) {
+        /* Nobody owed it is running; a sleeper starved past its bound gets it
+         * asleep: the lock idles while it wakes, once per starved wait. */
+        ndislock__waitq_unlink(b, w);
+        /* release: the critical section happens before its acquire load of the state */
+        ndislock_pr_store(&w->state, WQ_OWNER, NDISLOCK_RELEASE);   /* the last write to w */
+        ndislock__bucket_unlock(b);
+        ndislock__unpark(&w->state, 1);
+        return;
     }
     ndislock_pr_store(l, NDISLOCK_SPIN_FREE, NDISLOCK_RELEASE);
     w = pick_sleeper(b, l);

@@ -84,11 +84,11 @@ void ndislock__waitq_unlink(struct ndislock__bucket *b, struct ndislock__waiter 
 }
 
 struct ndislock__waiter *ndislock__waitq_first(struct ndislock__bucket *b, const ndislock_spin_t *l,
-                                               uint32_t state, int want_handoff)
+                                               uint32_t state, int which)
 {
     for (struct ndislock__waiter *w = b->head; w != NULL; w = w->next)
         if (w->lock == l && ndislock_pr_load(&w->state, NDISLOCK_RELAXED) == state &&
-            (!want_handoff || w->queued || w->starving))
+            (which == WQ_ANY || w->starving || (which == WQ_OWED && w->queued)))
             return w;
     return NULL;
 }

@@ -28,6 +28,7 @@ enum {
     WQ_SLEEPING,       /* linked; its thread sleeps on `state` */
     WQ_PASSED,         /* linked; was offered the lock and did not take it in time */
     WQ_OFFERED,        /* unlinked; the lock is being handed to it (bucket->offer) */
+    WQ_OWNER,          /* unlinked; handed the lock while asleep: it owns it */
 };
 
 struct ndislock__waiter {
@@ -58,9 +59,10 @@ void ndislock__bucket_unlock(struct ndislock__bucket *b);
 void ndislock__waitq_link(struct ndislock__bucket *b, struct ndislock__waiter *w, uint32_t state);
 void ndislock__waitq_unlink(struct ndislock__bucket *b, struct ndislock__waiter *w);
 /* The first record of lock l (ticket order) in the given state, or NULL;
- * with want_handoff, only one that may be handed the lock (queued or starving). */
+ * which: WQ_ANY, WQ_OWED (queued or starving: owed a hand-off), WQ_STARVED. */
+enum { WQ_ANY, WQ_OWED, WQ_STARVED };
 struct ndislock__waiter *ndislock__waitq_first(struct ndislock__bucket *b, const ndislock_spin_t *l,
-                                               uint32_t state, int want_handoff);
+                                               uint32_t state, int which);
 
 /* Polls a release waits for its offer to be taken (src/lock/spin_release.c). */
 extern unsigned ndislock__handoff_polls;

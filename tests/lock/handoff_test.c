@@ -143,7 +143,46 @@ static void ordinary_and_starving(void)
     ndislock_spin_unlock(&lock);
 }
 
-/* 4. Wake-ups: the first sleeper by arrival, none while a waiter is awake. */
+/* 4. A waiter that starved and went back to sleep (the holder kept the lock
+ *    past its spin budget) is handed the lock asleep, unless a waiter owed it
+ *    is running: then that one is offered it and the sleeper woken to be next.
+ *    (Before this, such a sleeper was only woken to race the holder for a
+ *    free lock: fairness_test's victim waited up to 76 ms behind a 2 ms hog.) */
+static void starved_sleeper(void)
+{
+    struct ndislock__waiter s, r;
+    pthread_t t;
+
+    ndislock_spin_lock(&lock);
+    link_rec(&s, 0, 1, WQ_SLEEPING);
+    ndislock_spin_unlock(&lock);
+    CHECK_EQ(lock, NDISLOCK_SPIN_HELD);      /* never freed: a newcomer cannot barge */
+    CHECK(!ndislock_spin_trylock(&lock));
+    CHECK_EQ(s.state, WQ_OWNER);
+    CHECK(!linked(&s));
+    ndislock__waitq_leave();                 /* s's thread owns it, and releases */
+    ndislock_spin_unlock(&lock);
+    CHECK_EQ(lock, 0);
+
+    ndislock_spin_lock(&lock);
+    link_rec(&s, 0, 1, WQ_SLEEPING);
+    link_rec(&r, 1, 0, WQ_SPINNING);
+    want_ticket = r.ticket;
+    CHECK(pthread_create(&t, NULL, taker, NULL) == 0);
+    ndislock_spin_unlock(&lock);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK_EQ(r.state, WQ_OFFERED);           /* the running one */
+    CHECK_EQ(s.state, WQ_SPINNING);          /* woken, first at the next release */
+    ndislock__waitq_leave();
+    ndislock__handoff_polls = 0;
+    ndislock_spin_unlock(&lock);             /* s, awake and owed, is offered it first */
+    CHECK_EQ(s.state, WQ_PASSED);            /* (nobody here takes it: passed over) */
+    CHECK_EQ(lock, 0);
+    unlink_rec(&s);
+    ndislock__handoff_polls = ~0u;
+}
+
+/* 5. Wake-ups: the first sleeper by arrival, none while a waiter is awake. */
 static void wakeups(void)
 {
     struct ndislock__waiter s1, s2, awake;
@@ -178,6 +217,7 @@ int main(void)
     offer_taken();
     offer_not_taken();
     ordinary_and_starving();
+    starved_sleeper();
     wakeups();
     CHECK_DONE();
 }

@@ -2,9 +2,9 @@
  * queued_fifo_test - in-stack queued spin locks are granted in arrival
  * order.  Waiters arrive one at a time on a held lock, each registered (its
  * record linked in the parking table) before the next starts, and are left
- * until every one has stopped spinning and sleeps: no waiter is running, so
- * none can be passed over.  Each release then wakes the first sleeper and
- * the lock must go around in arrival order.  (The order among waiters that
+ * until every one sleeps past the starvation bound: no waiter is running, so
+ * none can be passed over, and each release hands the lock to the first
+ * sleeper.  It must go around in arrival order.  (The order among waiters that
  * are running, and passing over one that is not, is stepped through in
  * handoff_test.c.)
  */
@@ -31,7 +31,7 @@ static void *waiter(void *arg)
     return NULL;
 }
 
-/* Records of `lock` in the parking table, and how many of them sleep. */
+/* Records of `lock` in the parking table, and how many of them sleep starved. */
 static int records(int *sleeping)
 {
     struct ndislock__bucket *b = ndislock__bucket_of(&lock);
@@ -41,7 +41,7 @@ static int records(int *sleeping)
     for (struct ndislock__waiter *w = b->head; w != NULL; w = w->next)
         if (w->lock == &lock) {
             n++;
-            s += __atomic_load_n(&w->state, __ATOMIC_RELAXED) == WQ_SLEEPING;
+            s += __atomic_load_n(&w->state, __ATOMIC_RELAXED) == WQ_SLEEPING && w->starving;
         }
     ndislock__bucket_unlock(b);
     *sleeping = s;
@@ -58,7 +58,7 @@ static void wait_for(int want_records, int want_sleeping)
             return;
         nanosleep(&d, NULL);
     }
-    CHECK(!"waiters did not register and go to sleep within 30 s");
+    CHECK(!"waiters did not register and starve asleep within 30 s");
 }
 
 int main(void)
@@ -72,7 +72,7 @@ int main(void)
         CHECK(pthread_create(&t[i], NULL, waiter, (void *)(intptr_t)i) == 0);
         wait_for(i + 1, 0);                 /* registered: its place is taken */
     }
-    wait_for(WAITERS, WAITERS);             /* all asleep */
+    wait_for(WAITERS, WAITERS);             /* all asleep, starved */
     KeReleaseInStackQueuedSpinLock(&h);
     for (int i = 0; i < WAITERS; i++)
         CHECK(pthread_join(t[i], NULL) == 0);

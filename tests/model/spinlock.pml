@@ -60,6 +60,7 @@
 #define SLEEPING 2
 #define PASSED   3
 #define OFFERED  4
+#define OWNER    5
 
 byte word = 0;       /* the lock word, as visible in memory */
 bool sb[N];          /* sb[i]: thread i has a store to the word buffered ... */
@@ -124,15 +125,16 @@ inline unlock_b() {
     atomic { drain_own(); bm = 0 }
 }
 
-/* under the mutex: first linked record (ticket order) in state `want`,
- * owed a hand-off if `ho`; N if none */
+/* under the mutex: first linked record (ticket order) in state `want`; ho: 0
+ * any, 1 owed a hand-off (queued or starving), 2 starving; N if none */
 inline first(want, ho, r) {
     atomic {
         r = N; i = 0; best = 255;
         do
         :: i < N ->
            if
-           :: lk[i] && st[i] == want && (!ho || qd[i] || starv[i]) && tk[i] < best -> r = i; best = tk[i]
+           :: lk[i] && st[i] == want && (ho == 0 || starv[i] || (ho == 1 && qd[i])) && tk[i] < best ->
+              r = i; best = tk[i]
            :: else -> skip
            fi;
            i++
@@ -209,7 +211,16 @@ inline release() {
              :: !ok -> unlock_b(); goto released
              :: else -> atomic { lk[r] = 1; bn++; st[r] = PASSED }
              fi
-          :: else -> skip
+          :: else ->
+             first(SLEEPING, 2, r);              /* a starved sleeper: handed the lock asleep */
+             if
+             :: r < N ->
+                atomic { lk[r] = 0; bn--; st[r] = OWNER };
+                unlock_b();
+                futex_wake(r);
+                goto released
+             :: else -> skip
+             fi
           fi;
           store_word(0);                 /* under the mutex; its unlock drains it */
           pick(r);
@@ -249,6 +260,7 @@ inline acquire() {
     do
     :: s = st[_pid];
        if
+       :: s == OWNER -> goto owned               /* handed it asleep */
        :: s == OFFERED ->
           atomic { drain_own(); if :: offer == tk[_pid] -> offer = 0; ok = 1 :: else -> ok = 0 fi };
           if
@@ -283,13 +295,13 @@ nap:
 #ifdef TIMEOUTS
           if
           :: asleep[_pid] == 0 -> skip
-          :: !starv[_pid] && !qd[_pid] -> asleep[_pid] = 0    /* the deadline of an ordinary sleep */
+          :: !starv[_pid] -> asleep[_pid] = 0    /* the deadline of a sleep before it starves */
           fi;
 #else
           (asleep[_pid] == 0);
 #endif
           if
-          :: !starv[_pid] && !q ->                 /* starved: stay awake, owed the lock */
+          :: !starv[_pid] ->                       /* starved: awake a while, owed the lock */
              lock_b();
              atomic { starv[_pid] = 1; if :: st[_pid] == SLEEPING -> st[_pid] = SPINNING :: else -> skip fi };
              unlock_b()
