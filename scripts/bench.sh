@@ -6,17 +6,19 @@
 #   bench.json  every number of the run
 #   bench.dat   throughput and max/min per lock against threads, cs and queue
 #   bench.png   the plot of bench.dat (gnuplot)
+#   ./scripts/bench.sh --plot     only redraws bench.png from the last bench.dat
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/deps.sh
-ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libck-dev gnuplot-nox
-
-cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNDISLOCK_TESTS=OFF \
-      -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_EXAMPLES=OFF >/dev/null
-cmake --build build/bench --target ndislock_bench >/dev/null
 out=build/bench/results
-mkdir -p "$out"
-./build/bench/bench/ndislock_bench --json "$out/bench.json" --dat "$out/bench.dat" "$@"
+if [ "${1:-}" != --plot ]; then
+    . scripts/deps.sh
+    ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libck-dev gnuplot-nox
+    cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNDISLOCK_TESTS=OFF \
+          -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_EXAMPLES=OFF >/dev/null
+    cmake --build build/bench --target ndislock_bench >/dev/null
+    mkdir -p "$out"
+    ./build/bench/bench/ndislock_bench --json "$out/bench.json" --dat "$out/bench.dat" "$@"
+fi
 
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "gnuplot not found: no plot" >&2
@@ -24,9 +26,10 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 fi
 n=$(grep -c '^"' "$out/bench.dat")
 # Four panels (cs and queue; throughput and fairness) on the left 82% of the
-# page, one legend in the strip to their right.  ndis is the thick black line;
-# baselines are thin.  Fairness is max/min of per-thread acquisitions, log
-# scale, with the fair line at 2.
+# page, one legend in the strip to their right.  ndis is the thick black line,
+# ke_queued the solid green one; baselines are thin and dashed.  Fairness is
+# max/min per thread (acquisitions for cs, packets moved for queue), log
+# scale, with the fair line at 2 in red.
 gnuplot <<GP
 set terminal pngcairo size 1400,900 noenhanced font ",11"
 set output "$out/bench.png"
@@ -66,7 +69,7 @@ set ylabel "queue: M packets/s"
 plot for [i=0:$((n-1))] "$out/bench.dat" index i using 1:4 with linespoints ls lsty(i)
 set lmargin at screen 0.50; set rmargin at screen 0.82
 set logscale y
-set ylabel "queue: max/min per-thread acquisitions"
+set ylabel "queue: max/min of packets moved per thread"
 set arrow 1 from graph 0, first 2 to graph 1, first 2 nohead lc rgb "red" dt 3
 set key at screen 0.99, screen 0.90 right top vertical box opaque title "lock" spacing 1.3
 plot for [i=0:$((n-1))] "$out/bench.dat" index i using 1:5 with linespoints ls lsty(i) title columnheader(1)
