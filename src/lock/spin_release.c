@@ -8,8 +8,8 @@
  *      in-stack queued waiter, or a waiter starving past NDISLOCK_STARVE_NS)
  *      is unlinked and offered it: bucket->offer = its ticket.  The word
  *      stays held, so nobody can barge in.  A sleeper owed the lock ahead of
- *      it is woken, to be first at the next release.  The waiter takes the offer with
- *      CAS(offer: ticket -> 0); if it has not within NDISLOCK_HANDOFF_POLLS
+ *      it is woken, to be first at the next release.  The waiter takes the
+ *      offer with CAS(offer: ticket -> 0); if it has not within NDISLOCK_HANDOFF_POLLS
  *      (preempted, most likely), the release takes the offer back with the
  *      same CAS, links the record again at its old place as WQ_PASSED (not
  *      offered again until its thread runs and says so) and goes on to 3.
