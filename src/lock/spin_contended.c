@@ -218,7 +218,8 @@ owned:
     ndislock__waitq_leave();
 }
 
-static void lock_slow(ndislock_spin_t *l, int queued, const struct ndislock_wait_hook *hook, uint64_t t0)
+static void lock_slow(ndislock_spin_t *l, int queued, const struct ndislock_wait_hook *hook,
+                      uint64_t t0)
 {
     struct wait x;
 

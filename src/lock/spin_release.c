@@ -32,8 +32,9 @@
  * each, ~7 us where a pause costs 28 ns (the 2-CPU EPYC VM).  A running
  * waiter needs two cache-line transfers (measured: 688 of 731 offers taken
  * in ke_queued cs/8, 8 threads on 2 CPUs); one that is not running costs the
- * lock this much once, and is then passed over until it runs again.  A variable so that tests/lock/handoff_test.c can make
- * both outcomes deterministic.
+ * lock this much once, and is then passed over until it runs again.  A
+ * variable so that tests/lock/handoff_test.c can make both outcomes
+ * deterministic.
  */
 #ifndef NDISLOCK_HANDOFF_POLLS
 #define NDISLOCK_HANDOFF_POLLS 256
