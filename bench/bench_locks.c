@@ -14,18 +14,24 @@
 
 #define BENCH_FN __attribute__((noinline))
 
+static void nop_destroy(void *l) { (void)l; }
+
 /* --- ndislock: NdisAcquireSpinLock / NdisReleaseSpinLock --- */
 static void ndis_init(void *l) { NdisAllocateSpinLock((PNDIS_SPIN_LOCK)l); }
 static void ndis_destroy(void *l) { NdisFreeSpinLock((PNDIS_SPIN_LOCK)l); }
 static BENCH_FN void ndis_lock(void *l, struct bench_tctx *t) { (void)t; NdisAcquireSpinLock((PNDIS_SPIN_LOCK)l); }
 static BENCH_FN void ndis_unlock(void *l, struct bench_tctx *t) { (void)t; NdisReleaseSpinLock((PNDIS_SPIN_LOCK)l); }
+/* KeAcquireInStackQueuedSpinLock / KeReleaseInStackQueuedSpinLock: the handle
+ * lives in the thread's context across the critical section, as on a stack */
+static void kspin_init(void *l) { KeInitializeSpinLock((PKSPIN_LOCK)l); }
+static BENCH_FN void queued_lock(void *l, struct bench_tctx *t) { KeAcquireInStackQueuedSpinLock((PKSPIN_LOCK)l, &t->qh); }
+static BENCH_FN void queued_unlock(void *l, struct bench_tctx *t) { (void)l; KeReleaseInStackQueuedSpinLock(&t->qh); }
 /* NdisDprAcquireSpinLock / NdisDprReleaseSpinLock (caller at DISPATCH_LEVEL) */
 static BENCH_FN void ndis_dpr_lock(void *l, struct bench_tctx *t) { (void)t; NdisDprAcquireSpinLock((PNDIS_SPIN_LOCK)l); }
 static BENCH_FN void ndis_dpr_unlock(void *l, struct bench_tctx *t) { (void)t; NdisDprReleaseSpinLock((PNDIS_SPIN_LOCK)l); }
 
 /* --- bare test-and-set: xchg to take, release store to free --- */
 static void tas_init(void *l) { __atomic_store_n((unsigned *)l, 0, __ATOMIC_RELAXED); }
-static void nop_destroy(void *l) { (void)l; }
 static BENCH_FN void tas_lock(void *l, struct bench_tctx *t)
 {
     (void)t;
@@ -74,6 +80,7 @@ const size_t bench_node_size = 0;
 const struct bench_lock bench_locks[] = {
     { "ndis",           0, 0, 0, sizeof(NDIS_SPIN_LOCK), ndis_init, ndis_destroy, ndis_lock, ndis_unlock },
     { "ndis_dpr",       0, 1, 1, sizeof(NDIS_SPIN_LOCK), ndis_init, ndis_destroy, ndis_dpr_lock, ndis_dpr_unlock },
+    { "ke_queued",      0, 0, 0, sizeof(KSPIN_LOCK), kspin_init, nop_destroy, queued_lock, queued_unlock },
     { "tas",            1, 0, 0, sizeof(unsigned), tas_init, nop_destroy, tas_lock, tas_unlock },
     { "pthread_spin",   1, 0, 0, sizeof(pthread_spinlock_t), pspin_init, pspin_destroy, pspin_lock, pspin_unlock },
     { "mutex",          1, 0, 0, sizeof(pthread_mutex_t), mutex_init, mutex_destroy, mutex_lock, mutex_unlock },

@@ -9,9 +9,12 @@
 
 #include <stddef.h>
 
-/* Per-thread context a lock may need (the MCS queue node). */
+#include <ndis.h>
+
+/* Per-thread context a lock may need (the MCS queue node, the in-stack handle). */
 struct bench_tctx {
     void *node;
+    KLOCK_QUEUE_HANDLE qh;
 };
 
 struct bench_lock {

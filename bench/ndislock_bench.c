@@ -1,21 +1,24 @@
 /*
- * ndislock_bench - ndislock's spin lock beside the usual user-mode locks, in
+ * ndislock_bench - ndislock's spin locks beside the usual user-mode locks, in
  * one process, rounds interleaved, medians of several repetitions, ratios to
- * the best baseline of the same run.
+ * the baselines of the same run.
  *
- *   ndislock_bench [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] [--only a,b]
- *                  [--workload cs/2,queue/4]
+ *   ndislock_bench [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE]
+ *                  [--only a,b] [--threads 2,4] [--workload cs/2,queue/4]
  *
- * Workloads:
+ * Workloads, at thread counts that follow the machine (1, 2, 4, ... up to
+ * 4x the online CPUs; --threads overrides):
  *   pair       one thread, lock+unlock of an uncontended lock: ns per pair
  *   cs/T       T threads, a critical section that writes two shared cache
  *              lines, a little private work outside: acquisitions/s,
- *              fairness (max/min per-thread count, Jain's index), wait p50/p99/max
- *   queue/T    T/2 producers and T/2 consumers passing packets through a
- *              LIST_ENTRY queue and a free list under the lock, like a
- *              driver's send and completion paths: packets/s
- *
- * Progress goes to stderr, the table to stdout.
+ *              fairness (max/min per-thread acquisitions, Jain's index),
+ *              wait p50/p99/max
+ *   queue/T    T/2 producers and T/2 consumers (T >= 2) passing packets
+ *              through a LIST_ENTRY queue and a free list under the lock, like
+ *              a driver's send and completion paths: packets/s; fairness over
+ *              the packets each thread moved
+ * Each workload compares ndis with the best fair baseline (max/min < 2) and
+ * the best baseline of any kind.  Progress goes to stderr, tables to stdout.
  */
 #define _GNU_SOURCE
 #include "bench_locks.h"
@@ -23,6 +26,7 @@
 #include <ndis.h>
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -107,7 +111,8 @@ struct worker {
     _Alignas(64) pthread_t tid;
     int id, role;                   /* role: 0 cs, 1 producer, 2 consumer */
     struct bench_tctx ctx;
-    uint64_t count;                 /* acquisitions (cs) or packets (queue) */
+    uint64_t count;                 /* acquisitions (cs) or packets consumed (queue) */
+    uint64_t moved;                 /* queue: packets this thread produced or consumed */
     uint64_t acquisitions;
     uint64_t max_wait;
     uint64_t *hist;
@@ -198,6 +203,7 @@ static void *queue_main(void *arg)
             InsertTailList(&sh->queue, e);
             sh->a[0]++;
             c->lk->unlock(c->lock, &w->ctx);
+            w->moved++;
         } else {                                        /* consumer: dequeue, read, free */
             TIMED_LOCK(c, w);
             if (!IsListEmpty(&sh->queue))
@@ -216,6 +222,7 @@ static void *queue_main(void *arg)
             InsertTailList(&sh->free_list, e);
             c->lk->unlock(c->lock, &w->ctx);
             w->count++;
+            w->moved++;
         }
         outside_work(100);
     }
@@ -295,8 +302,10 @@ static struct result run_cell(const struct bench_lock *lk, int nthreads, int que
     for (int i = 0; i < nthreads; i++) {
         total += w[i].count;
         acq += w[i].acquisitions;
-        /* fairness over lock acquisitions of every thread */
-        uint64_t x = w[i].acquisitions;
+        /* Fairness: cs, lock acquisitions of every thread; queue, packets each
+         * thread moved (an empty pool or queue sends a thread to sched_yield,
+         * so its failed looks count the scheduler's choices, not the lock's). */
+        uint64_t x = queue ? w[i].moved : w[i].acquisitions;
         mx = x > mx ? x : mx;
         mn = x < mn ? x : mn;
         sq += (double)x * (double)x;
@@ -307,7 +316,10 @@ static struct result run_cell(const struct bench_lock *lk, int nthreads, int que
     }
     r.rate = (double)total / secs;
     r.maxmin = mn ? (double)mx / (double)mn : 1e9;
-    r.jain = sq > 0 ? (double)acq * (double)acq / ((double)nfair * sq) : 0;
+    uint64_t sum = 0;
+    for (int i = 0; i < nthreads; i++)
+        sum += queue ? w[i].moved : w[i].acquisitions;
+    r.jain = sq > 0 ? (double)sum * (double)sum / ((double)nfair * sq) : 0;
     uint64_t seen = 0;
     r.p50 = r.p99 = -1;
     for (int b = 0; b < HIST_N; b++) {
@@ -371,8 +383,8 @@ static void *gap_main(void *arg)
 
 static double run_gap(int nthreads, unsigned ms)
 {
-    pthread_t t[64];
-    struct gap_arg g[64];
+    static pthread_t t[256];
+    static struct gap_arg g[256];
     volatile int stop = 0;
     double m = 0;
 
@@ -395,8 +407,11 @@ static double run_gap(int nthreads, unsigned ms)
 static double run_pair(const struct bench_lock *lk, unsigned long n)
 {
     void *lock = xalloc(128, lk->size < 128 ? 128 : lk->size);
-    struct bench_tctx ctx = { bench_node_size ? xalloc(64, bench_node_size) : NULL };
+    struct bench_tctx ctx;
     KIRQL old = PASSIVE_LEVEL;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.node = bench_node_size ? xalloc(64, bench_node_size) : NULL;
 
     lk->init(lock);
     if (lk->dispatch)
@@ -446,16 +461,29 @@ static double maxof(double *v, int n)
 }
 
 struct workload {
-    const char *name;
+    char name[16];          /* "cs/4" */
     int nthreads, queue;
 };
 
-static const struct workload workloads[] = {
-    { "cs", 2, 0 }, { "cs", 4, 0 }, { "cs", 8, 0 }, { "queue", 4, 0 + 1 },
-};
-#define NWL ((int)(sizeof(workloads) / sizeof(workloads[0])))
+#define MAXWL 32
 #define MAXREPS 64
 #define MAXLOCKS 16
+#define MAXTHREADS 256
+/* A baseline counts as fair below this max/min of per-thread acquisitions. */
+#define FAIR_MAXMIN 2.0
+
+static struct workload workloads[MAXWL];
+static int NWL;
+
+static void add_workload(int queue, int t)
+{
+    if (NWL < MAXWL && t >= 1 + queue && t <= MAXTHREADS) {
+        snprintf(workloads[NWL].name, sizeof(workloads[NWL].name), "%s/%d", queue ? "queue" : "cs", t);
+        workloads[NWL].nthreads = t;
+        workloads[NWL].queue = queue;
+        NWL++;
+    }
+}
 
 static int selected(const char *only, const char *name)
 {
@@ -468,12 +496,51 @@ static int selected(const char *only, const char *name)
     return 0;
 }
 
+/* Parses "2,4,8" into v; returns the count. */
+static int parse_list(const char *p, int *v, int max)
+{
+    int n = 0;
+
+    while (*p && n < max) {
+        v[n++] = atoi(p);
+        while (*p && *p != ',')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
+/* Per workload and lock: medians over the rounds (max: the worst round). */
+struct summary {
+    double rate, maxmin, jain, p50, p99, max;
+};
+
+/* The best baseline of a workload, of any kind (fair = 0) or fair only. */
+static int best_baseline(const struct summary *sm, const struct bench_lock *const *locks, int nl,
+                         int fair)
+{
+    int best = -1;
+
+    for (int l = 0; l < nl; l++) {
+        if (!locks[l]->baseline || locks[l]->pair_only)
+            continue;
+        if (fair && !(sm[l].maxmin < FAIR_MAXMIN))
+            continue;
+        if (best < 0 || sm[l].rate > sm[best].rate)
+            best = l;
+    }
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     int reps = 5;
     unsigned ms = 300;
     unsigned long pairs = 4000000;
     const char *json = "ndislock_bench.json", *dat = NULL, *only = NULL, *wlonly = NULL;
+    int tcounts[MAXWL], ntc = 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) {
@@ -490,16 +557,24 @@ int main(int argc, char **argv)
             dat = argv[++i];
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            ntc = parse_list(argv[++i], tcounts, MAXWL / 2);
         } else if (!strcmp(argv[i], "--workload") && i + 1 < argc) {
             wlonly = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] [--only lock,lock] [--workload cs/2,queue/4]\n",
-                    argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--reps N] [--ms N] [--json FILE] [--dat FILE] "
+                            "[--only lock,lock] [--threads 2,4] [--workload cs/2,queue/4]\n", argv[0]);
             return 2;
         }
     }
     if (reps < 1 || reps > MAXREPS)
         reps = reps < 1 ? 1 : MAXREPS;
+    if (ntc == 0)   /* 1, 2, 4, ... up to 4x the CPUs */
+        for (int t = 1; t <= 4 * cpus && ntc < MAXWL / 2; t *= 2)
+            tcounts[ntc++] = t;
+    for (int q = 0; q < 2; q++)
+        for (int i = 0; i < ntc; i++)
+            add_workload(q, tcounts[i]);
 
     const struct bench_lock *locks[MAXLOCKS];
     int nl = 0;
@@ -512,11 +587,12 @@ int main(int argc, char **argv)
 #endif
     calibrate();
     fprintf(stderr, "ndislock_bench: %d locks, %d repetitions, %u ms per contended cell, %lu pairs, %ld CPUs\n",
-            nl, reps, ms, pairs, sysconf(_SC_NPROCESSORS_ONLN));
+            nl, reps, ms, pairs, cpus);
 
     /* pair: interleaved rounds */
     static double pair_ns[MAXLOCKS][MAXREPS];
-    for (int r = 0; r < reps; r++) {
+    int want_pair = selected(wlonly, "pair");
+    for (int r = 0; want_pair && r < reps; r++) {
         fprintf(stderr, "  pair round %d/%d\n", r + 1, reps);
         for (int k = 0; k < nl; k++) {
             int l = (k + r) % nl;
@@ -525,19 +601,18 @@ int main(int argc, char **argv)
     }
 
     /* contended: for each repetition, every workload, every lock */
-    static struct result res[NWL][MAXLOCKS][MAXREPS];
-    double floor_ns[NWL] = { 0 };
-    int bad = 0;
+    static struct result res[MAXWL][MAXLOCKS][MAXREPS];
+    double floor_ns[MAXWL] = { 0 };
+    int wl_on[MAXWL], bad = 0;
+    for (int wl = 0; wl < NWL; wl++)
+        wl_on[wl] = selected(wlonly, workloads[wl].name);
     for (int r = 0; r < reps; r++) {
         for (int wl = 0; wl < NWL; wl++) {
-            char wname[32];
-            snprintf(wname, sizeof(wname), "%s/%d", workloads[wl].name, workloads[wl].nthreads);
-            if (!selected(wlonly, wname))
+            if (!wl_on[wl])
                 continue;
             double g = run_gap(workloads[wl].nthreads, ms);
             floor_ns[wl] = g > floor_ns[wl] ? g : floor_ns[wl];
-            fprintf(stderr, "  round %d/%d: %s/%d threads:", r + 1, reps, workloads[wl].name,
-                    workloads[wl].nthreads);
+            fprintf(stderr, "  round %d/%d: %s:", r + 1, reps, workloads[wl].name);
             /* rotate the order every round: no lock always runs first
              * (right after the floor measurement) or last */
             for (int k = 0; k < nl; k++) {
@@ -555,10 +630,9 @@ int main(int argc, char **argv)
         }
     }
 
-    /* ---- summaries ---- */
-    double pm[MAXLOCKS];
-    double tas_ns = 0, best_pair = 1e30;
-    for (int l = 0; l < nl; l++) {
+    /* ---- pair ---- */
+    double pm[MAXLOCKS], tas_ns = 0, best_pair = 1e30;
+    for (int l = 0; l < nl && want_pair; l++) {
         pm[l] = median(pair_ns[l], reps);
         if (!strcmp(locks[l]->name, "tas"))
             tas_ns = pm[l];
@@ -567,25 +641,22 @@ int main(int argc, char **argv)
     }
     if (tas_ns == 0)
         tas_ns = best_pair;
-    printf("\nUncontended lock+unlock pair, 1 thread (median of %d, %lu pairs each)\n", reps, pairs);
-    printf("%-16s %10s %10s\n", "lock", "ns/pair", "x tas");
-    for (int l = 0; l < nl; l++)
-        printf("%-16s %10.2f %10.2f\n", locks[l]->name, pm[l], pm[l] / tas_ns);
-
-    struct summary {
-        double rate, ratio, maxmin, jain, p50, p99, max;
-    } sm[NWL][MAXLOCKS];
-    int wl_on[NWL];
-    for (int wl = 0; wl < NWL; wl++) {
-        char wname[32];
-        snprintf(wname, sizeof(wname), "%s/%d", workloads[wl].name, workloads[wl].nthreads);
-        wl_on[wl] = selected(wlonly, wname);
+    if (want_pair) {
+        printf("\nUncontended lock+unlock pair, 1 thread (median of %d, %lu pairs each)\n", reps, pairs);
+        printf("%-16s %10s %10s\n", "lock", "ns/pair", "x tas");
+        for (int l = 0; l < nl; l++)
+            printf("%-16s %10.2f %10.2f\n", locks[l]->name, pm[l], pm[l] / tas_ns);
     }
+
+    /* ---- contended ---- */
+    static struct summary sm[MAXWL][MAXLOCKS];
+    int fair[MAXWL], any[MAXWL], ndis = -1;
+    for (int l = 0; l < nl; l++)
+        if (!strcmp(locks[l]->name, "ndis"))
+            ndis = l;
     for (int wl = 0; wl < NWL; wl++) {
         if (!wl_on[wl])
             continue;
-        double best = 0;
-        const char *bestname = "-";
         for (int l = 0; l < nl; l++) {
             if (locks[l]->pair_only)
                 continue;
@@ -601,25 +672,54 @@ int main(int argc, char **argv)
                 v[r] = res[wl][l][r].max;
             s->max = maxof(v, reps);
 #undef MED
-            if (locks[l]->baseline && s->rate > best) {
-                best = s->rate;
-                bestname = locks[l]->name;
-            }
         }
-        printf("\n%s, %d threads on %ld CPUs (median of %d x %u ms; max wait = worst of all rounds)\n",
-               workloads[wl].name, workloads[wl].nthreads, sysconf(_SC_NPROCESSORS_ONLN), reps, ms);
-        printf("%-16s %10s %9s %8s %6s %10s %10s %10s\n", "lock", workloads[wl].queue ? "Mpkt/s" : "Macq/s",
-               "x best", "max/min", "jain", "p50 ns", "p99 ns", "max us");
+        fair[wl] = best_baseline(sm[wl], locks, nl, 1);
+        any[wl] = best_baseline(sm[wl], locks, nl, 0);
+        double bf = fair[wl] >= 0 ? sm[wl][fair[wl]].rate : 0, ba = any[wl] >= 0 ? sm[wl][any[wl]].rate : 0;
+        printf("\n%s: %d threads on %ld CPUs (median of %d x %u ms; max wait = worst of all rounds)\n",
+               workloads[wl].name, workloads[wl].nthreads, cpus, reps, ms);
+        printf("%-16s %10s %8s %8s %8s %6s %9s %9s %10s\n", "lock", workloads[wl].queue ? "Mpkt/s" : "Macq/s",
+               "x fair", "x any", "max/min", "jain", "p50 ns", "p99 ns", "max us");
         for (int l = 0; l < nl; l++) {
             if (locks[l]->pair_only)
                 continue;
             struct summary *s = &sm[wl][l];
-            s->ratio = best > 0 ? s->rate / best : 0;
-            printf("%-16s %10.3f %9.2f %8.2f %6.3f %10.0f %10.0f %10.1f\n", locks[l]->name, s->rate / 1e6,
-                   s->ratio, s->maxmin, s->jain, s->p50, s->p99, s->max / 1e3);
+            printf("%-16s %10.3f %8.2f %8.2f %8.2f %6.3f %9.0f %9.0f %10.1f\n", locks[l]->name, s->rate / 1e6,
+                   bf > 0 ? s->rate / bf : 0, ba > 0 ? s->rate / ba : 0, s->maxmin, s->jain, s->p50, s->p99,
+                   s->max / 1e3);
         }
-        printf("(best baseline: %s; scheduler floor, longest off-CPU gap of %d lock-free threads: %.1f us)\n",
-               bestname, workloads[wl].nthreads, floor_ns[wl] / 1e3);
+        printf("(best fair baseline, max/min < %.0f: %s; best of any kind: %s; scheduler floor, longest "
+               "off-CPU gap of %d lock-free threads: %.1f us)\n", FAIR_MAXMIN,
+               fair[wl] >= 0 ? locks[fair[wl]]->name : "-", any[wl] >= 0 ? locks[any[wl]]->name : "-",
+               workloads[wl].nthreads, floor_ns[wl] / 1e3);
+    }
+
+    /* ---- ndis against the targets, one row per workload ---- */
+    if (ndis >= 0) {
+        printf("\nndis against the baselines of each row (targets: >= 1.00 x best fair, >= 0.85 x best of any "
+               "kind, max/min < 2, p99 <= the best fair baseline's)\n");
+        printf("%-10s %8s  %-24s %7s  %-24s %7s %8s %8s %9s\n", "workload", "ndis", "best fair (max/min)",
+               "x fair", "best any (max/min)", "x any", "max/min", "p99 ns", "fair p99");
+        for (int wl = 0; wl < NWL; wl++) {
+            if (!wl_on[wl])
+                continue;
+            struct summary *n = &sm[wl][ndis];
+            char fb[40] = "-", ab[40] = "-";
+            double xf = 0, xa = 0, fp99 = 0;
+            if (fair[wl] >= 0) {
+                snprintf(fb, sizeof(fb), "%s %.2f (%.2f)", locks[fair[wl]]->name, sm[wl][fair[wl]].rate / 1e6,
+                         sm[wl][fair[wl]].maxmin);
+                xf = n->rate / sm[wl][fair[wl]].rate;
+                fp99 = sm[wl][fair[wl]].p99;
+            }
+            if (any[wl] >= 0) {
+                snprintf(ab, sizeof(ab), "%s %.2f (%.2f)", locks[any[wl]]->name, sm[wl][any[wl]].rate / 1e6,
+                         sm[wl][any[wl]].maxmin);
+                xa = n->rate / sm[wl][any[wl]].rate;
+            }
+            printf("%-10s %8.3f  %-24s %7.2f  %-24s %7.2f %8.2f %8.0f %9.0f\n", workloads[wl].name,
+                   n->rate / 1e6, fb, xf, ab, xa, n->maxmin, n->p99, fp99);
+        }
     }
 
     FILE *f = fopen(json, "w");
@@ -627,10 +727,10 @@ int main(int argc, char **argv)
         perror(json);
         return 2;
     }
-    fprintf(f, "{\n  \"cpus\": %ld, \"reps\": %d, \"cell_ms\": %u, \"pairs\": %lu,\n",
-            sysconf(_SC_NPROCESSORS_ONLN), reps, ms, pairs);
+    fprintf(f, "{\n  \"cpus\": %ld, \"reps\": %d, \"cell_ms\": %u, \"pairs\": %lu, \"fair_maxmin\": %.1f,\n",
+            cpus, reps, ms, pairs, FAIR_MAXMIN);
     fprintf(f, "  \"pair\": [\n");
-    for (int l = 0; l < nl; l++)
+    for (int l = 0; l < nl && want_pair; l++)
         fprintf(f, "    {\"lock\": \"%s\", \"ns\": %.3f, \"x_tas\": %.3f}%s\n", locks[l]->name, pm[l],
                 pm[l] / tas_ns, l + 1 < nl ? "," : "");
     fprintf(f, "  ],\n  \"contended\": [\n");
@@ -640,18 +740,25 @@ int main(int argc, char **argv)
             if (locks[l]->pair_only || !wl_on[wl])
                 continue;
             struct summary *s = &sm[wl][l];
+            double bf = fair[wl] >= 0 ? sm[wl][fair[wl]].rate : 0, ba = any[wl] >= 0 ? sm[wl][any[wl]].rate : 0;
             fprintf(f, "%s    {\"workload\": \"%s\", \"threads\": %d, \"lock\": \"%s\", \"rate\": %.0f, "
-                       "\"x_best_baseline\": %.3f, \"maxmin\": %.3f, \"jain\": %.4f, \"p50_ns\": %.0f, "
-                       "\"p99_ns\": %.0f, \"max_ns\": %.0f, \"sched_floor_ns\": %.0f}",
-                    first ? "" : ",\n", workloads[wl].name, workloads[wl].nthreads, locks[l]->name, s->rate,
-                    s->ratio, s->maxmin, s->jain, s->p50, s->p99, s->max, floor_ns[wl]);
+                       "\"x_best_fair\": %.3f, \"best_fair\": \"%s\", \"x_best_any\": %.3f, \"best_any\": \"%s\", "
+                       "\"maxmin\": %.3f, \"jain\": %.4f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"max_ns\": %.0f, "
+                       "\"sched_floor_ns\": %.0f}",
+                    first ? "" : ",\n", workloads[wl].queue ? "queue" : "cs", workloads[wl].nthreads,
+                    locks[l]->name, s->rate, bf > 0 ? s->rate / bf : 0,
+                    fair[wl] >= 0 ? locks[fair[wl]]->name : "", ba > 0 ? s->rate / ba : 0,
+                    any[wl] >= 0 ? locks[any[wl]]->name : "", s->maxmin, s->jain, s->p50, s->p99, s->max,
+                    floor_ns[wl]);
             first = 0;
         }
     fprintf(f, "\n  ]\n}\n");
     fclose(f);
     fprintf(stderr, "wrote %s\n", json);
 
-    if (dat != NULL) {   /* gnuplot data: one block per lock: threads Macq/s p99_us */
+    if (dat != NULL) {
+        /* gnuplot data, one block per lock: threads, cs Macq/s, cs max/min,
+         * queue Mpkt/s, queue max/min (NaN where not measured) */
         f = fopen(dat, "w");
         if (f == NULL) {
             perror(dat);
@@ -660,11 +767,16 @@ int main(int argc, char **argv)
         for (int l = 0; l < nl; l++) {
             if (locks[l]->pair_only)
                 continue;
-            fprintf(f, "\"%s\" Macq/s p99_us\n", locks[l]->name);
-            for (int wl = 0; wl < NWL; wl++)
-                if (!workloads[wl].queue && wl_on[wl])
-                    fprintf(f, "%d %.4f %.3f\n", workloads[wl].nthreads, sm[wl][l].rate / 1e6,
-                            sm[wl][l].p99 / 1e3);
+            fprintf(f, "\"%s\" cs_Macq/s cs_maxmin queue_Mpkt/s queue_maxmin\n", locks[l]->name);
+            for (int i = 0; i < ntc; i++) {
+                double v[4] = { NAN, NAN, NAN, NAN };
+                for (int wl = 0; wl < NWL; wl++)
+                    if (wl_on[wl] && workloads[wl].nthreads == tcounts[i]) {
+                        v[2 * workloads[wl].queue] = sm[wl][l].rate / 1e6;
+                        v[2 * workloads[wl].queue + 1] = sm[wl][l].maxmin;
+                    }
+                fprintf(f, "%d %.4f %.3f %.4f %.3f\n", tcounts[i], v[0], v[1], v[2], v[3]);
+            }
             fprintf(f, "\n\n");
         }
         fclose(f);

@@ -1,22 +1,23 @@
 /*
  * ndislock/spin.h - the spin lock under KSPIN_LOCK and NDIS_SPIN_LOCK.
  *
- * Lock word (one KSPIN_LOCK, 8 bytes; the two halves are only ever accessed
- * as separate 32-bit atomics, never as one 64-bit value while shared):
+ * Lock word (one KSPIN_LOCK, 8 bytes, always accessed as one 64-bit atomic):
+ *   0 = free, NDISLOCK_SPIN_HELD (1) = held.  Nothing but an acquire and a
+ *   release changes it, as on Windows: waiters never write it, so a holder
+ *   that rewrites the word with its held value, or copies the structure
+ *   around it out and back, loses nothing, and KeTestSpinLock reads the
+ *   whole word.  A zeroed KSPIN_LOCK is a free one.
  *
- *   state   (low 32 bits, the futex word)
- *           0 = free, 1 = held, 2 = held on behalf of a starving waiter
- *           (hand-off: newcomers cannot barge in while it is 2)
- *   waiters (high 32 bits)
- *           bits 0-15: threads registered to sleep on the lock,
- *           bits 16-31: how many of them are starving
+ * Waiters that register (sleepers, in-stack queued waiters, starving ones)
+ * are kept outside the word, in a parking table keyed by the lock's address
+ * (src/lock/waitq.h); ndislock__spin_waiters counts them process-wide.
  *
- * Uncontended acquire is one CAS; release is one store plus a load of
- * `waiters` (a syscall happens only when somebody sleeps).  The store/load
- * pair in release needs no hardware fence: a sleeper pays a heavy fence
- * (membarrier) instead, see src/lock/park.c for the argument.
- *
- * A word of 0 means free, so a zeroed KSPIN_LOCK is an unlocked one.
+ * Uncontended acquire is one CAS; release is a load of that count, the
+ * release store of 0, a compiler barrier and the count again.  Only a
+ * nonzero count leads out of line: before the store, to hand the lock to a
+ * registered waiter without ever freeing it; after it, to wake a sleeper
+ * that registered meanwhile.  The store/load pair needs no hardware fence:
+ * a sleeper pays a heavy fence (membarrier) instead, see src/lock/park.c.
  */
 #ifndef NDISLOCK_SPIN_H
 #define NDISLOCK_SPIN_H
@@ -29,32 +30,21 @@ extern "C" {
 
 typedef uintptr_t ndislock_spin_t;
 
-#define NDISLOCK_SPIN_FREE     0u
-#define NDISLOCK_SPIN_HELD     1u
-#define NDISLOCK_SPIN_HANDOFF  2u
-#define NDISLOCK_WAITER_ONE    1u
-#define NDISLOCK_STARVING_ONE  0x10000u
+#define NDISLOCK_SPIN_FREE  ((ndislock_spin_t)0)
+#define NDISLOCK_SPIN_HELD  ((ndislock_spin_t)1)
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define NDISLOCK__LO 1
-#else
-#define NDISLOCK__LO 0
-#endif
-
-NDISLOCK_INLINE ndislock_u32_alias *ndislock__spin_state(ndislock_spin_t *l)
-{
-    return (ndislock_u32_alias *)(void *)l + NDISLOCK__LO;
-}
-
-NDISLOCK_INLINE ndislock_u32_alias *ndislock__spin_waiters(ndislock_spin_t *l)
-{
-    return (ndislock_u32_alias *)(void *)l + (1 - NDISLOCK__LO);
-}
+/* Threads registered in the parking table, all locks together.  Written in
+ * the contended paths only; read (relaxed) by every release: in its own cache
+ * line, which stays shared and hot while nobody waits. */
+NDISLOCK_API extern uint32_t ndislock__spin_waiters;
 
 struct ndislock_queue_handle;
 
-/* Out of line: the contended paths (src/lock/spin_contended.c). */
+/* Out of line (src/lock/spin_contended.c, src/lock/spin_release.c). */
 NDISLOCK_API void ndislock__spin_lock_contended(ndislock_spin_t *l);
+/* Release with registered waiters: hand the lock over or free it and wake one. */
+NDISLOCK_API void ndislock__spin_unlock_slow(ndislock_spin_t *l);
+/* After a plain release: wake a sleeper that registered during it. */
 NDISLOCK_API void ndislock__spin_wake(ndislock_spin_t *l);
 
 /*
@@ -75,42 +65,43 @@ struct ndislock_site {
 
 /* --- Raw lock: no IRQL change.  The building block of everything below. --- */
 
-NDISLOCK_INLINE void ndislock_spin_lock(ndislock_spin_t *l)
-{
-    /* acquire: the critical section may not move above the CAS */
-    if (NDISLOCK_UNLIKELY(!ndislock_pr_cas(ndislock__spin_state(l), NDISLOCK_SPIN_FREE,
-                                           NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE)))
-        ndislock__spin_lock_contended(l);
-}
-
 NDISLOCK_INLINE int ndislock_spin_trylock(ndislock_spin_t *l)
 {
-    return ndislock_pr_cas(ndislock__spin_state(l), NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HELD,
-                           NDISLOCK_ACQUIRE);
+    /* acquire: the critical section may not move above the CAS */
+    return ndislock_pr_cas(l, NDISLOCK_SPIN_FREE, NDISLOCK_SPIN_HELD, NDISLOCK_ACQUIRE);
+}
+
+NDISLOCK_INLINE void ndislock_spin_lock(ndislock_spin_t *l)
+{
+    if (NDISLOCK_UNLIKELY(!ndislock_spin_trylock(l)))
+        ndislock__spin_lock_contended(l);
 }
 
 NDISLOCK_INLINE void ndislock_spin_unlock(ndislock_spin_t *l)
 {
+    /* Someone registered: the slow path may hand the lock over without freeing it. */
+    if (NDISLOCK_UNLIKELY(ndislock_pr_load(&ndislock__spin_waiters, NDISLOCK_RELAXED) != 0)) {
+        ndislock__spin_unlock_slow(l);
+        return;
+    }
     /* release: the critical section may not move below the store */
-    ndislock_pr_store(ndislock__spin_state(l), NDISLOCK_SPIN_FREE, NDISLOCK_RELEASE);
+    ndislock_pr_store(l, NDISLOCK_SPIN_FREE, NDISLOCK_RELEASE);
     /* light half of the asymmetric fence: keeps the compiler from hoisting the load */
     ndislock_pr_barrier();
-    if (NDISLOCK_UNLIKELY(ndislock_pr_load(ndislock__spin_waiters(l), NDISLOCK_RELAXED) != 0))
+    if (NDISLOCK_UNLIKELY(ndislock_pr_load(&ndislock__spin_waiters, NDISLOCK_RELAXED) != 0))
         ndislock__spin_wake(l);
 }
 
 /* The word of a free lock (initialization, NdisFreeSpinLock). */
 NDISLOCK_INLINE void ndislock__spin_clear(ndislock_spin_t *l)
 {
-    /* halves stored separately, as every other access treats them */
-    ndislock_pr_store(ndislock__spin_state(l), 0, NDISLOCK_RELAXED);
-    ndislock_pr_store(ndislock__spin_waiters(l), 0, NDISLOCK_RELAXED);
+    ndislock_pr_store(l, NDISLOCK_SPIN_FREE, NDISLOCK_RELAXED);
 }
 
-/* KeTestSpinLock: nonzero if the lock looks free (a hint; it may change at once). */
+/* KeTestSpinLock: nonzero if the whole word is 0 (a hint; it may change at once). */
 NDISLOCK_INLINE int ndislock_spin_is_free(ndislock_spin_t *l)
 {
-    return ndislock_pr_load(ndislock__spin_state(l), NDISLOCK_RELAXED) == NDISLOCK_SPIN_FREE;
+    return ndislock_pr_load(l, NDISLOCK_RELAXED) == NDISLOCK_SPIN_FREE;
 }
 
 /* KeInitializeSpinLock: the lock becomes free; site names it for the verifier. */
@@ -281,13 +272,18 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_release(struct ndislock_ndis_spin *l)
 
 /*
  * --- In-stack queued spin locks ---
- * The WDK promises FIFO order here.  ndislock runs them on the same lock
- * protocol as ordinary spin locks instead: a strict FIFO hand-off collapses
- * in user mode whenever the next waiter is preempted (measured: 8 threads on
- * 2 cores, an MCS queue took ~20 us per hand-off, 100x the barging lock),
- * and the starvation backstop bounds every wait anyway.  The WDK forbids
- * mixing queued and ordinary acquisition of one lock; the handle records the
- * lock so the release needs nothing else.
+ * Same lock word and release as ordinary spin locks; only a contended
+ * acquire differs.  A queued waiter registers at once in the lock's wait
+ * queue (FIFO by arrival) and a release hands the lock directly to the
+ * first registered waiter that is running, never freeing it in between,
+ * so newcomers cannot barge past running waiters.  A waiter that does not
+ * take the hand-off within a few microseconds (preempted, or asleep after
+ * spinning too long) is passed over and keeps its place; the lock then goes
+ * to the next running waiter, or is freed and the first sleeper woken.
+ * (src/lock/spin_release.c; docs/API.md states the promise.)  Queued and
+ * ordinary acquisition of one lock may be mixed without corruption or hang,
+ * the WDK forbids it and the verifier reports it; ordinary acquirers then
+ * barge as they always do.  The handle records the lock for the release.
  */
 
 /* Layout of KLOCK_QUEUE_HANDLE. */
@@ -300,6 +296,9 @@ struct ndislock_queue_handle {
     ndislock_irql_t OldIrql;
 };
 
+/* The contended queued acquire (src/lock/spin_contended.c). */
+NDISLOCK_API void ndislock__spin_lock_queued(ndislock_spin_t *l, struct ndislock_queue_handle *h);
+
 /* KeAcquireInStackQueuedSpinLockAtDpcLevel: no IRQL change. */
 NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_queue_handle *h)
 {
@@ -310,7 +309,8 @@ NDISLOCK_INLINE void ndislock_queued_lock(ndislock_spin_t *l, struct ndislock_qu
         NDISLOCK__NO_TAIL();
         return;
     }
-    ndislock_spin_lock(l);
+    if (NDISLOCK_UNLIKELY(!ndislock_spin_trylock(l)))
+        ndislock__spin_lock_queued(l, h);
 }
 
 /* KeReleaseInStackQueuedSpinLockFromDpcLevel. */
@@ -334,10 +334,11 @@ NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock
         NDISLOCK__NO_TAIL();
         return;
     }
-    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
     h->LockQueue.Next = NULL;
     h->LockQueue.Lock = l;
-    ndislock_spin_lock(l);
+    if (NDISLOCK_UNLIKELY(!ndislock_spin_trylock(l)))
+        ndislock__spin_lock_queued(l, h);
+    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);   /* lock, then raise */
 }
 
 /* KeReleaseInStackQueuedSpinLock: pass the lock on, restore the IRQL. */

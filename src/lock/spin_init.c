@@ -1,7 +1,20 @@
-/* Initializing and freeing spin locks. */
+/* Initializing and freeing spin locks, and the layouts driver code sees. */
 #include <ndislock/spin.h>
 
+#include <stddef.h>
+
 #include "verifier/hooks.h"
+
+/* The Windows layouts (SPEC section 2): KSPIN_LOCK is one ULONG_PTR; NDIS_SPIN_LOCK is
+ * { SpinLock; OldIrql }; KLOCK_QUEUE_HANDLE is { LockQueue { Next, Lock }; OldIrql }
+ * (24 bytes on x64).  Nothing else is kept in them: waiters live in src/lock/waitq.c. */
+_Static_assert(sizeof(ndislock_spin_t) == sizeof(void *), "KSPIN_LOCK is a ULONG_PTR");
+_Static_assert(offsetof(struct ndislock_ndis_spin, OldIrql) == sizeof(ndislock_spin_t) &&
+               sizeof(struct ndislock_ndis_spin) == 2 * sizeof(ndislock_spin_t),
+               "NDIS_SPIN_LOCK is { KSPIN_LOCK SpinLock; KIRQL OldIrql; }");
+_Static_assert(offsetof(struct ndislock_queue_handle, OldIrql) == 2 * sizeof(void *) &&
+               sizeof(struct ndislock_queue_handle) == 3 * sizeof(void *),
+               "KLOCK_QUEUE_HANDLE is { KSPIN_LOCK_QUEUE LockQueue; KIRQL OldIrql; }");
 
 static void clear_word(ndislock_spin_t *l)
 {

@@ -185,6 +185,27 @@ static void zero_is_free(void)
     CHECK_EQ(zeroed, 0);
 }
 
+/* KeTestSpinLock reads all 64 bits: any nonzero word is a held lock (0.1.0 read
+ * only the low half), and a holder that writes back the word it reads keeps it. */
+static void whole_word(void)
+{
+    KSPIN_LOCK k;
+    KIRQL old;
+
+#if UINTPTR_MAX > 0xffffffffu
+    k = (KSPIN_LOCK)1 << 32;
+    CHECK(!KeTestSpinLock(&k));
+#endif
+    KeInitializeSpinLock(&k);
+    KeAcquireSpinLock(&k, &old);
+    KSPIN_LOCK held = k;
+    k = held;                                /* rewritten with its held value */
+    CHECK(!KeTestSpinLock(&k));
+    KeReleaseSpinLock(&k, old);
+    CHECK(KeTestSpinLock(&k));
+    CHECK_EQ(k, 0);
+}
+
 /* Another thread cannot take a held lock with the try form, and waits for the plain one. */
 static NDIS_SPIN_LOCK shared;
 static volatile int phase;
@@ -272,6 +293,7 @@ int main(void)
     ke_at_dpc();
     nested_lifo();
     zero_is_free();
+    whole_word();
     cross_thread();
     statement_safety(1);
     CHECK_DONE();
