@@ -55,7 +55,7 @@ void ndislock__waiter_satisfy(struct ndislock_wait_block *wb)
 {
     /* release: the waiter reads what the setter changed for it (mutex owner) */
     __atomic_store_n(&wb->state, 1u, __ATOMIC_RELEASE);
-    ndislock__unpark(&wb->state, 1, NDISLOCK_PARK_ANY);
+    ndislock__unpark(&wb->state, 1);
 }
 
 /* The wait's side effect if the object is signaled now; 1 if satisfied.  Under the lock. */
@@ -131,7 +131,7 @@ int32_t ndislock__wait_object(struct ndislock_dispatcher_header *h, const int64_
             pthread_mutex_unlock(mu);
             return NDISLOCK_WAIT_TIMEOUT;
         }
-        ndislock__park(&wb.state, 0, NDISLOCK_PARK_ANY, deadline);
+        ndislock__park(&wb.state, 0, deadline);
     }
     /* The satisfier wakes wb under the lock: once we hold it, it is done with wb. */
     pthread_mutex_lock(mu);
