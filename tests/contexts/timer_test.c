@@ -125,8 +125,8 @@ int main(void)
         t0 = now_ns();
         CHECK_EQ(NdisSetTimerObject(t, rel_ms(10000), 0, NULL), FALSE);  /* far off: still queued below */
         CHECK_EQ(NdisSetTimerObject(t, rel_ms(150), 0, NULL), TRUE);
-        /* wait for the callback itself (no fixed sleep: issue 12); firing no
-         * within the 5 s wait, once and not before 150 ms, proves the 10 s setting was replaced */
+        /* wait for the callback itself (no fixed sleep: issue 12); firing within
+         * the 5 s wait, once and not before 150 ms, proves the 10 s setting was replaced */
         wait_count(&re, 1, 5000);
         CHECK_EQ(count(&re), 1);
         CHECK(re.at[0] - t0 >= 150 * MS);
