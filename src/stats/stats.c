@@ -13,18 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Bucket of v nanoseconds: exact below 4; above, 4 sub-buckets per power of
- * two (msb, next two bits), so any value is within 25% of its bucket's floor.
- */
-static unsigned bucket(uint64_t v)
-{
-    if (v < 4)
-        return (unsigned)v;
-    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
-    return (msb - 1) * 4 + (unsigned)((v >> (msb - 2)) & 3);
-}
-
 static uint64_t bucket_floor(unsigned b)
 {
     if (b < 4)
@@ -37,18 +25,6 @@ static void hist_init(struct v_hist *h)
 {
     memset(h, 0, sizeof *h);
     h->min = UINT64_MAX;
-}
-
-/* Owner only: plain read-modify-write, stored atomically for the dumping thread. */
-void ndislock__v_hist_add(struct v_hist *h, uint64_t ns)
-{
-    v_inc(&h->count, 1);
-    v_inc(&h->sum, ns);
-    v_inc(&h->b[bucket(ns)], 1);
-    if (ns < h->min)
-        __atomic_store_n(&h->min, ns, __ATOMIC_RELAXED);
-    if (ns > h->max)
-        __atomic_store_n(&h->max, ns, __ATOMIC_RELAXED);
 }
 
 /* t's block for class c, made on first use; NULL (nothing counted) if out of memory. */
@@ -195,7 +171,7 @@ void ndislock__v_stats_text(v_buf *b, int json)
                             "hold_p50", "hold_p99", "hold_max");
     for (uint32_t i = 0; i < n; i++) {
         const struct v_class *c = ndislock__v_class_by_id(i);
-        if (c == NULL)
+        if (c == NULL || c->hidden)
             continue;
         class_total(t, c);
         if (t->acq == 0 && c->key == NULL)

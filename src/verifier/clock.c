@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-struct v_clock ndislock__v_clk = { V_CLK_MONO, 1ull << 32 };
+struct v_clock ndislock__v_clk = { V_CLK_MONO, 1ull << 32, 1ull << 32 };
 
 uint64_t ndislock__v_mono_ns(void)
 {
@@ -74,7 +74,10 @@ void ndislock__v_clock_init(void)
     while (n1 - n0 < 2000000u);
     if (t1 <= t0)
         return;
-    __atomic_store_n(&ndislock__v_clk.mult, (uint64_t)(((unsigned __int128)(n1 - n0) << 32) / (t1 - t0)), __ATOMIC_RELAXED);
+    uint64_t mult = (uint64_t)(((unsigned __int128)(n1 - n0) << 32) / (t1 - t0));
+    __atomic_store_n(&ndislock__v_clk.mult, mult, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v_clk.inv, (uint64_t)(((unsigned __int128)1 << 64) / mult),
+                     __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v_clk.mode, V_CLK_TSC, __ATOMIC_RELEASE);
 }
 #elif defined(__aarch64__)
@@ -85,7 +88,10 @@ void ndislock__v_clock_init(void)
     __asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(freq));
     if (ndislock__v_clk.mode != V_CLK_MONO || freq == 0)
         return;
-    __atomic_store_n(&ndislock__v_clk.mult, (uint64_t)((1000000000ull << 32) / freq), __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v_clk.mult, (uint64_t)((1000000000ull << 32) / freq),
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v_clk.inv, (uint64_t)(((unsigned __int128)freq << 32) / 1000000000u),
+                     __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v_clk.mode, V_CLK_CNTVCT, __ATOMIC_RELEASE);
 }
 #else

@@ -72,7 +72,8 @@ void ndislock__v_frame_push(struct v_thread *t, const char *what, const void *ob
         f->irql = ndislock_tls.irql;
         f->nheld = t->nheld;
         f->own0 = t->own;
-        f->sw0 = ndislock__switches();
+        f->ops0 = t->nops;
+        f->sw0 = v_switches(t);
         f->t0 = v_ticks();
     }
     t->nframes++;                           /* counted even when not recorded: pops stay paired */
@@ -85,7 +86,7 @@ V_CODE void ndislock__v_frame_pop(struct v_thread *t, void *pc)
     if (--t->nframes >= t->fcap)
         return;                             /* was not recorded (out of memory) */
     struct v_frame f = t->frames[t->nframes];
-    uint64_t ran = v_ticks() - f.t0 - (t->own - f.own0);
+    uint64_t ran = v_span(v_ticks() - f.t0, v_own_since(t, f.own0, f.ops0));
     unsigned irql = ndislock_tls.irql;
     uint64_t budget = callback_budget_ns(f.ctx);
 
@@ -100,7 +101,7 @@ V_CODE void ndislock__v_frame_pop(struct v_thread *t, void *pc)
     if (budget && OPT(hold_us) && f.ctx != V_FRAME_HANDLER) {
         /* judged like hold times: on the CPU throughout, and V_STREAK times in a row */
         void *key = (void *)((uintptr_t)f.obj | 1u);
-        int over = v_ticks_ns(ran) > budget && ndislock__switches() == f.sw0;
+        int over = v_ticks_ns(ran) > budget && v_switches(t) == f.sw0;
         if (ndislock__v_streak(t, key, over))
             REPORT(t, R_DPC_TIME_EXCEEDED, NULL, pc, NULL, NULL, NULL,
                    "%s ran %llu us on the CPU (budget %llu us): %d runs in a row went over",

@@ -30,8 +30,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The verifier's code lives in one section, so report stacks can drop its frames by address. */
-#define V_CODE __attribute__((section("ndislock_vtext"), noinline))
+/* The verifier's code lives in one section, so report stacks can drop its frames by
+ * address; V_CODE entry points are also never inlined (their return address is the
+ * driver's call site). */
+#define V_SECTION __attribute__((section("ndislock_vtext")))
+#define V_CODE    __attribute__((section("ndislock_vtext"), noinline))
 
 #define V_FRAMES   14       /* stack frames kept per recorded stack */
 #define V_HELD0    32       /* hold entries before the stack first grows */
@@ -67,6 +70,7 @@ enum { V_CLK_MONO, V_CLK_TSC, V_CLK_CNTVCT };
 struct v_clock {
     int mode;
     uint64_t mult;          /* ns per tick, 32.32 fixed point */
+    uint64_t inv;           /* ticks per ns, 32.32 fixed point */
 };
 extern struct v_clock ndislock__v_clk;
 uint64_t ndislock__v_mono_ns(void);
@@ -88,6 +92,12 @@ static inline uint64_t v_ticks(void)
 #endif
     (void)mode;
     return ndislock__v_mono_ns();
+}
+
+static inline uint64_t v_ns_ticks(uint64_t ns)
+{
+    return (uint64_t)(((unsigned __int128)ns *
+                       __atomic_load_n(&ndislock__v_clk.inv, __ATOMIC_RELAXED)) >> 32);
 }
 
 static inline uint64_t v_ticks_ns(uint64_t ticks)
@@ -118,6 +128,7 @@ enum { V_KIND_SPIN, V_KIND_RW };
 struct v_class {
     uint32_t id;                    /* index into the per-thread statistics */
     uint8_t kind;
+    uint8_t hidden;                 /* the verifier's own (calibration): not in dumps */
     const struct ndislock_site *key;    /* NULL: a class of locks never initialized */
     char *name, *file;              /* copies: the site may be in a library unloaded later */
     int line;
@@ -174,7 +185,7 @@ struct v_hold {
     ndislock_irql_t restore;        /* IRQL a LIFO release restores (raising ops / override) */
     ndislock_irql_t raised;         /* IRQL the acquire left the thread at */
     ndislock_irql_t *old_slot;
-    uint64_t t0, own0, sw0;
+    uint64_t t0, own0, sw0, ops0;
 };
 
 /* A running driver callback or a bracketed handler. */
@@ -185,7 +196,7 @@ struct v_frame {
     uint8_t halt;                   /* a bracketed halt: audits armed objects at exit */
     ndislock_irql_t irql;
     unsigned nheld;
-    uint64_t t0, own0, sw0;
+    uint64_t t0, own0, sw0, ops0;
 };
 #define V_FRAME_HANDLER 0xff
 
@@ -222,7 +233,10 @@ struct v_thread {
     unsigned nframes, fcap;
     struct v_cstats **stats;        /* by class id; relaxed pointers (dumps read them) */
     unsigned nstats;                /* relaxed atomic */
-    uint64_t own;                   /* ticks of the verifier's own slow work */
+    uint64_t own;                   /* ticks not charged to holds and callbacks: the verifier's
+                                       slow work, and waits for other locks (see v_own_since) */
+    uint64_t nops;                  /* checked acquires so far (their cost: ndislock__v.pair_ticks) */
+    int calibrating;                /* timing the checked pair: no order edges */
     unsigned egen;
     unsigned nstreak;
     struct v_streak streak[V_STREAKS];
@@ -232,7 +246,10 @@ struct v_thread {
     unsigned reln;
     uint8_t dead;                   /* exited (kept while its holds are orphans) */
     uint8_t noted_full;
-    void *rseq;                     /* its armed rseq word (preempt.c), for unloading */
+    uint64_t *rseq;                 /* its rseq_cs word (preempt.c), NULL without rseq */
+    uint64_t marker;                /* what our armed rseq_cs holds */
+    uint64_t switches;              /* times it was seen off the CPU (v_switches) */
+    int armed;
     struct v_thread *next, *prev;   /* registry, under mu */
     struct v_hold inline_held[V_HELD0];
 };
@@ -254,6 +271,7 @@ struct v_state {
     unsigned long errors, warnings; /* relaxed atomics */
     unsigned epoch;                 /* bumped when checking is switched off or on */
     uint64_t budget_ticks;          /* hold_us in clock ticks; 0: no hold-time check */
+    uint64_t pair_ticks;            /* what a checked acquire/release pair adds (calibrated) */
     int retired;                    /* the library is being unloaded */
     int exiting;                    /* the exit report has run */
 };
@@ -285,8 +303,9 @@ int ndislock__v_lock(struct v_thread *t);
 void ndislock__v_unlock(struct v_thread *t);
 
 /* thread.c */
-struct v_hold *ndislock__v_push(struct v_thread *t);      /* NULL: no memory (noted once) */
-void ndislock__v_remove(struct v_thread *t, unsigned i);
+struct v_hold *ndislock__v_push_slow(struct v_thread *t); /* grows; NULL: no memory (noted once) */
+void ndislock__v_stacks_alloc(struct v_thread *t);
+void ndislock__v_remove_shift(struct v_thread *t, unsigned i);
 struct v_hold *ndislock__v_holds(struct v_thread *t, unsigned *n);
 void ndislock__v_thread_exit_check(struct v_thread *t, const char *why);
 /* Who holds key (any thread, exited ones included): 1 and *out filled if found.  Under mu. */
@@ -301,7 +320,6 @@ struct v_holder {
 int ndislock__v_find_holder(uintptr_t key, const struct v_thread *except, struct v_holder *out);
 /* Where a thread last released key: its PC (the current thread first, then the others). */
 void *ndislock__v_last_release(struct v_thread *t, uintptr_t key);
-void ndislock__v_note_release(struct v_thread *t, uintptr_t key, void *pc);
 void ndislock__v_registry_fork_child(struct v_thread *self);
 void ndislock__v_thread_key_delete(void);
 void ndislock__v_registry_disarm(void);
@@ -382,7 +400,6 @@ void ndislock__v_note(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 /* stats.c */
 struct v_cstats *ndislock__v_stats_slow(struct v_thread *t, const struct v_class *c);
-void ndislock__v_hist_add(struct v_hist *h, uint64_t ns);
 void ndislock__v_stats_merge_thread(struct v_thread *t);   /* under mu, at thread exit */
 void ndislock__v_stats_text(v_buf *b, int json);           /* under mu */
 void ndislock__v_stats_sum_into(struct v_cstats *out, const struct v_cstats *s);
@@ -417,6 +434,91 @@ void ndislock__v_armed_fork_child(void);
 void ndislock__v_armed_lock_all(void);
 void ndislock__v_armed_unlock_all(void);
 
+/*
+ * A new entry on top of t's stack, state VH_EMPTY (readers skip it).  The
+ * slot is claimed (nheld raised) before it is filled, so a signal handler
+ * that runs lock operations on this thread in between pushes above it.
+ * NULL when the stack cannot grow: said once, and the caller goes on
+ * without a record of this hold.
+ */
+static inline struct v_hold *v_push(struct v_thread *t)
+{
+    unsigned n = t->nheld;
+
+    if (__builtin_expect(n >= t->cap, 0))
+        return ndislock__v_push_slow(t);
+    struct v_hold *h = &t->held[n];
+    __atomic_store_n(&h->state, (uint8_t)VH_EMPTY, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    return h;
+}
+
+/* Removes entry i (out of order allowed): the caller has read what it needs. */
+static inline void v_remove(struct v_thread *t, unsigned i)
+{
+    if (__builtin_expect(i + 1 != t->nheld, 0)) {
+        ndislock__v_remove_shift(t, i);
+        return;
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->nheld, i, __ATOMIC_RELAXED);
+}
+
+/* Remembers where t released key (a small ring; other threads read it for reports). */
+static inline void v_note_release(struct v_thread *t, uintptr_t key, void *pc)
+{
+    unsigned i = t->reln % V_REL;
+
+    __atomic_store_n(&t->rel[i].key, key, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->rel[i].pc, pc, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->reln, t->reln + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * How often t was seen switched out (preempt.c explains the rseq marker):
+ * one load and a compare, and a store when the kernel cleared it.
+ */
+static inline uint64_t v_switches(struct v_thread *t)
+{
+    uint64_t *cs = t->rseq;
+
+    if (cs == NULL)
+        return 0;
+    if (__builtin_expect(__atomic_load_n(cs, __ATOMIC_RELAXED) != t->marker, 0)) {
+        t->switches += (uint64_t)t->armed;
+        t->armed = 1;
+        __atomic_store_n(cs, t->marker, __ATOMIC_RELAXED);
+    }
+    return t->switches;
+}
+
+/*
+ * Histogram bucket of v nanoseconds: exact below 4; above, 4 sub-buckets
+ * per power of two (msb, next two bits), so any value is within 25% of
+ * its bucket's floor.
+ */
+static inline unsigned v_bucket(uint64_t v)
+{
+    if (v < 4)
+        return (unsigned)v;
+    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
+    return (msb - 1) * 4 + (unsigned)((v >> (msb - 2)) & 3);
+}
+
+/* Owner only: plain read-modify-writes, stored atomically for a dumping thread. */
+static inline void v_hist_add(struct v_hist *h, uint64_t ns)
+{
+    v_inc(&h->count, 1);
+    v_inc(&h->sum, ns);
+    v_inc(&h->b[v_bucket(ns)], 1);
+    if (ns < h->min)
+        __atomic_store_n(&h->min, ns, __ATOMIC_RELAXED);
+    if (ns > h->max)
+        __atomic_store_n(&h->max, ns, __ATOMIC_RELAXED);
+}
+
 /* Holds of t that are real (not phantom) at or above index from. */
 static inline unsigned v_real_holds(struct v_thread *t, unsigned from)
 {
@@ -429,6 +531,20 @@ static inline unsigned v_real_holds(struct v_thread *t, unsigned from)
 
 /* checked_ops.c: order edges into lk from the locks t holds (shared: lk taken shared). */
 void ndislock__v_order(struct v_thread *t, struct v_lock *lk, int shared, void *pc);
+void ndislock__v_calibrate(struct v_thread *t);
+/* Ticks of t's own work since (own0, ops0): slow sections plus the checked pairs made since. */
+static inline uint64_t v_own_since(const struct v_thread *t, uint64_t own0, uint64_t ops0)
+{
+    return t->own - own0 + (t->nops - ops0) * __atomic_load_n(&ndislock__v.pair_ticks,
+                                                                __ATOMIC_RELAXED);
+}
+
+/* A time span less the verifier's own work in it (never below 0). */
+static inline uint64_t v_span(uint64_t ticks, uint64_t own)
+{
+    return ticks > own ? ticks - own : 0;
+}
+
 /* Over-budget tracking per acquire site (checked_ops.c); 1: this makes V_STREAK in a row. */
 int ndislock__v_streak(struct v_thread *t, void *pc, int over);
 

@@ -359,7 +359,7 @@ void ndislock__v_graph_dot(v_buf *b)
     ndislock__v_bputs(b, "digraph ndislock_lock_order {\n  node [shape=box];\n");
     for (uint32_t i = 0, n = ndislock__v_class_count(); i < n; i++) {
         const struct v_class *c = ndislock__v_class_by_id(i);
-        if (c == NULL || c->key == NULL)
+        if (c == NULL || c->key == NULL || c->hidden)
             continue;
         const char *f = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
         ndislock__v_bprintf(b, "  c%u [label=\"", c->id);

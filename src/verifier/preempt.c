@@ -88,6 +88,11 @@ void *ndislock__preempt_area(void)
     return usable ? (void *)&self()->rseq_cs : NULL;
 }
 
+uint64_t ndislock__preempt_marker(void)
+{
+    return (uint64_t)(uintptr_t)&marker;
+}
+
 void ndislock__preempt_disarm(void *area)
 {
     uint64_t mine = (uint64_t)(uintptr_t)&marker;
@@ -107,6 +112,11 @@ int ndislock__switches_known(void)
 void *ndislock__preempt_area(void)
 {
     return NULL;
+}
+
+uint64_t ndislock__preempt_marker(void)
+{
+    return 0;
 }
 
 void ndislock__preempt_disarm(void *area)

@@ -229,7 +229,7 @@ V_CODE int ndislock__verifier_rw_acquire(const void *lock, enum ndislock_rw_op o
         if (lk != NULL && have == NDISLOCK_RW_HELD_NONE && t->nheld > 0)
             ndislock__v_order(t, lk, !rw[op].write, pc);
     }
-    struct v_hold *h = ndislock__v_push(t);
+    struct v_hold *h = v_push(t);
     if (h == NULL)
         return 0;
     h->op = (uint8_t)(V_OP_RW + op);
@@ -253,15 +253,17 @@ V_CODE void ndislock__verifier_rw_acquired(const void *lock, enum ndislock_rw_op
         return;
     struct v_hold *h = &t->held[i];
     struct v_cstats *st = h->rec ? v_stats(t, h->rec->cls) : NULL;
+    t->own += v_ns_ticks(waited_ns);        /* not charged to the holds around it */
     if (st) {
         v_inc(&st->acq, 1);
         if (waited_ns) {
             v_inc(&st->cont, 1);
-            ndislock__v_hist_add(&st->wait, waited_ns);
+            v_hist_add(&st->wait, waited_ns);
         }
     }
+    h->ops0 = ++t->nops;
     h->own0 = t->own;
-    h->sw0 = ndislock__switches();
+    h->sw0 = v_switches(t);
     h->flags |= VH_F_TIMED;
     h->t0 = v_ticks();
     V_SET(h->state, (uint8_t)VH_HELD);
@@ -304,17 +306,17 @@ V_CODE void ndislock__verifier_rw_release(const void *lock, enum ndislock_rw_op 
     unsigned acq = h->op - V_OP_RW;
     void *acq_pc = h->pc;
     if (h->flags & VH_F_TIMED) {
-        uint64_t held = v_ticks() - h->t0 - (t->own - h->own0);
+        uint64_t held = v_span(v_ticks() - h->t0, v_own_since(t, h->own0, h->ops0));
         uint64_t budget = __atomic_load_n(&ndislock__v.budget_ticks, __ATOMIC_RELAXED);
         struct v_cstats *st = lk ? v_stats(t, lk->cls) : NULL;
         if (st)
-            ndislock__v_hist_add(&st->hold, v_ticks_ns(held));
-        if (budget && held > budget && ndislock__switches() == h->sw0 && st)
+            v_hist_add(&st->hold, v_ticks_ns(held));
+        if (budget && held > budget && v_switches(t) == h->sw0 && st)
             v_inc(&st->over, 1);
     }
     if (verify)
-        ndislock__v_note_release(t, key, pc);
-    ndislock__v_remove(t, (unsigned)i);
+        v_note_release(t, key, pc);
+    v_remove(t, (unsigned)i);
     if (verify && acq < NDISLOCK_RW_OP_COUNT && rw[acq].family != rw[op].family)
         REPORT(t, R_LOCK_VARIANT_MISMATCH, lk, pc, NULL, acq_pc, "lock acquired at",
                "%s of an RW lock acquired with %s", rw[op].release, rw[acq].acquire);

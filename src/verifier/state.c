@@ -260,6 +260,8 @@ int ndislock_verifier_configure(const char *options)
 out:
     ndislock__v_unlock(t);
     ndislock__v_leave(&s);
+    if (rc == 0 && on)
+        ndislock__v_calibrate(v_self());    /* the mode changed: so did a checked pair's cost */
     return rc;
 }
 

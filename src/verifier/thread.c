@@ -105,6 +105,7 @@ static struct v_thread *register_thread(void)
     t->cap = V_HELD0;
     t->epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
     t->rseq = ndislock__preempt_area();
+    t->marker = ndislock__preempt_marker();
     pthread_mutex_lock(&ndislock__v.mu);
     link_thread(t);
     pthread_mutex_unlock(&ndislock__v.mu);
@@ -185,44 +186,37 @@ static int grow(struct v_thread *t)
     return 0;
 }
 
-/*
- * A new entry on top of t's stack, state VH_EMPTY (readers skip it).  The
- * slot is claimed (nheld raised) before it is filled, so a signal handler
- * that runs lock operations on this thread in between pushes above it.
- * NULL when the stack cannot grow: said once, and the caller goes on
- * without a record of this hold.
- */
-struct v_hold *ndislock__v_push(struct v_thread *t)
+/* v_push when the stack is full: grows it first. */
+struct v_hold *ndislock__v_push_slow(struct v_thread *t)
 {
-    unsigned n = t->nheld;
-
-    if (__builtin_expect(n >= t->cap, 0)) {
-        if (t->guard || grow(t) < 0) {
-            if (!t->noted_full) {
-                t->noted_full = 1;
-                ndislock__v_note("out of memory for the held-lock stack of thread %llu "
-                                 "(%u locks held); holds beyond it are not checked",
-                                 (unsigned long long)t->id, n);
-            }
-            return NULL;
+    if (t->guard || grow(t) < 0) {
+        if (!t->noted_full) {
+            t->noted_full = 1;
+            ndislock__v_note("out of memory for the held-lock stack of thread %llu "
+                             "(%u locks held); holds beyond it are not checked",
+                             (unsigned long long)t->id, t->nheld);
         }
+        return NULL;
     }
-    if (__builtin_expect(__atomic_load_n(&ndislock__v.opt.acquire_stacks, __ATOMIC_RELAXED) &&
-                         t->stacks == NULL && !t->guard, 0)) {
-        struct v_stack *s = grow_array(NULL, 0, t->cap, sizeof *s);
-        if (s != NULL)
-            __atomic_store_n(&t->stacks, s, __ATOMIC_RELEASE);
-    }
-    struct v_hold *h = &t->held[n];
-    V_SET(h->state, (uint8_t)VH_EMPTY);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    V_SET(t->nheld, n + 1);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    return h;
+    return v_push(t);
 }
 
-/* Removes entry i (out of order allowed): the caller has read what it needs. */
-void ndislock__v_remove(struct v_thread *t, unsigned i)
+/* Whole stacks per hold (acquire_stacks=1): allocated on first need. */
+void ndislock__v_stacks_alloc(struct v_thread *t)
+{
+    struct v_stack *s;
+
+    if (t->stacks != NULL || t->guard)
+        return;
+    if ((s = grow_array(NULL, 0, t->cap, sizeof *s)) == NULL)
+        return;
+    for (unsigned i = 0; i < t->cap; i++)
+        s[i].n = 0;
+    __atomic_store_n(&t->stacks, s, __ATOMIC_RELEASE);
+}
+
+/* v_remove of an entry below the top: the ones above move down. */
+void ndislock__v_remove_shift(struct v_thread *t, unsigned i)
 {
     unsigned n = t->nheld;
 
@@ -285,16 +279,6 @@ int ndislock__v_find_holder(uintptr_t key, const struct v_thread *except, struct
         }
     }
     return 0;
-}
-
-void ndislock__v_note_release(struct v_thread *t, uintptr_t key, void *pc)
-{
-    unsigned i = t->reln % V_REL;
-
-    __atomic_store_n(&t->reln, t->reln + 1, __ATOMIC_RELAXED);
-
-    V_SET(t->rel[i].key, key);
-    V_SET(t->rel[i].pc, pc);
 }
 
 /* t's most recent release of key, or NULL. */
