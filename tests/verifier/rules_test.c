@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 static char **cmd;   /* how to run the violations program */
+static char *san_env[3];    /* the sanitizers' options, passed on to the child */
 static int ncmd;
 static char dir[] = "/tmp/ndislock_rules_XXXXXX";
 static char out[1 << 16], err[1 << 16], json[1 << 16];
@@ -55,6 +56,8 @@ static int run(const char *rule, int twin, const char *opts)
         argv[n] = NULL;
         clearenv();
         putenv(env);
+        for (int i = 0; i < 3 && san_env[i]; i++)
+            putenv(san_env[i]);
         execvp(cmd[0], argv);
         _exit(127);
     }
@@ -63,6 +66,10 @@ static int run(const char *rule, int twin, const char *opts)
     slurp(o, out, sizeof out);
     slurp(e, err, sizeof err);
     slurp(j, json, sizeof json);
+    /* a sanitized child must be clean of its sanitizer's reports too */
+    if (strstr(err, "Sanitizer") || strstr(err, "runtime error:"))
+        fprintf(stderr, "sanitizer report in the child (%s%s):\n%s\n", rule, twin ? " twin" : "", err);
+    CHECK(strstr(err, "Sanitizer") == NULL && strstr(err, "runtime error:") == NULL);
     return st;
 }
 
@@ -164,6 +171,18 @@ int main(int argc, char **argv)
     CHECK(argc >= 2);
     cmd = argv + 1;
     ncmd = argc - 1;
+    /* the .asan/.tsan variants run the violations program built with their sanitizer */
+    if (getenv("NDISLOCK_VIOLATIONS"))
+        cmd[ncmd - 1] = getenv("NDISLOCK_VIOLATIONS");
+    const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS" };
+    for (int i = 0, k = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        if (v) {
+            size_t n = strlen(names[i]) + strlen(v) + 2;
+            san_env[k] = malloc(n);
+            snprintf(san_env[k++], n, "%s=%s", names[i], v);
+        }
+    }
     CHECK(mkdtemp(dir) != NULL);
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
