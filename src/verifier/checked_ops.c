@@ -671,7 +671,9 @@ raw_or_skip:
         new_irql = h->restore;              /* inherited from an out-of-order release below */
         lower = 1;
     }
-    if (verify && (unsigned)i + 1 < t->nheld) {
+    /* out of order: wrong only where it restores an IRQL (hand-over-hand with
+     * AtDpcLevel/Dpr locks changes none and is fine) */
+    if (verify && lower && (unsigned)i + 1 < t->nheld) {
         struct v_hold *next = &t->held[i + 1];
         rep[nrep].rule = R_LOCK_RELEASE_ORDER;
         rep[nrep].prior = t->held[t->nheld - 1].pc;
@@ -679,10 +681,8 @@ raw_or_skip:
                  "%s of \"%s\" while \"%s\", acquired later, is still held", call,
                  ndislock__v_lock_name(lk), ndislock__v_lock_name(t->held[t->nheld - 1].rec));
         /* the IRQL stays; the hold right above restores it when it goes, as LIFO would */
-        if (lower) {
-            next->restore = new_irql;
-            next->flags |= VH_F_OVERRIDE;
-        }
+        next->restore = new_irql;
+        next->flags |= VH_F_OVERRIDE;
         lower = 0;
     }
     if (h->flags & VH_F_TIMED)
