@@ -274,6 +274,13 @@ static void report_reentered(struct v_report *r)
                      rules[r->rule].why, r->detail);
 
     ndislock__v_write(ndislock__v.log_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (ndislock__v.json_fd >= 0) {
+        n = snprintf(buf, sizeof buf, "{\"rule\":\"%s\",\"severity\":\"%s\",\"message\":\"%s\","
+                     "\"stack\":[],\"prior_stack\":[]}\n", rules[r->rule].id,
+                     rules[r->rule].warning ? "warning" : "error",
+                     "reported from a signal handler that interrupted the verifier");
+        ndislock__v_write(ndislock__v.json_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+    }
     count(r->rule);
     if (!rules[r->rule].warning && ndislock__v.opt.halt_on_error)
         halt();
