@@ -292,7 +292,7 @@ static inline struct v_thread *v_self(void)
 /* Slow sections: recursion guard, cancellation off, own time accounted. */
 struct v_slow {
     struct v_thread *t;
-    int cancel;
+    int cancel, err;
     uint64_t t0;
 };
 void ndislock__v_enter(struct v_slow *s, struct v_thread *t);
