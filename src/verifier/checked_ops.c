@@ -799,6 +799,18 @@ V_CODE ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t new_irq
 
 /* ---- initialization and free ---- */
 
+/* The class of site, taking the mutex for it. */
+static struct v_class *class_of_locked(struct v_thread *t, const struct ndislock_site *site)
+{
+    struct v_class *c = NULL;
+
+    if (ndislock__v_lock(t)) {
+        c = ndislock__v_class_of(site, V_KIND_SPIN);
+        ndislock__v_unlock(t);
+    }
+    return c ? c : ndislock__v_class_unknown(V_KIND_SPIN);
+}
+
 V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_site *site, int ndis)
 {
     void *pc = __builtin_return_address(0);
@@ -840,15 +852,16 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
             }
             if (V_GET(lk->state) == VL_FREED)
                 ndislock__v_lock_revive(lk);
-            __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
+            if (!twice)                     /* else after the report, which names the first */
+                __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
             __atomic_store_n(&lk->uses, (uint8_t)0, __ATOMIC_RELAXED);
-        }
-        if (lk != NULL) {
-            lk->ndis = (uint8_t)ndis;
-            lk->init_pc = pc;
         }
     }
     void *prev_pc = lk ? lk->init_pc : NULL;
+    if (lk != NULL && !held) {
+        lk->ndis = (uint8_t)ndis;
+        lk->init_pc = pc;
+    }
     ndislock__v_unlock(t);
     if (held) {
         if (who.stack.n == 0) {
@@ -861,6 +874,7 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
         ndislock__v_reportf(t, R_LOCK_DOUBLE_INIT, lk, pc, NULL, prev_pc == pc ? NULL : prev_pc,
                             "initialized before at", "%s of a live lock never passed to "
                             "NdisFreeSpinLock", call);
+        __atomic_store_n(&lk->cls, class_of_locked(t, site), __ATOMIC_RELAXED);
     }
     ndislock__v_leave(&s);
     return held;        /* skipped: the holder keeps a valid lock */

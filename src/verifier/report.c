@@ -226,8 +226,10 @@ static const char *ctx_name(unsigned c)
     return c < sizeof n / sizeof n[0] ? n[c] : "?";
 }
 
-/* Reports nobody wants twice (a loop repeating a bug): rule + lock class + call site.  Under mu. */
-static int seen_before(enum v_rule rule, const struct v_lock *lk, const struct v_stack *st)
+/* Reports nobody wants twice (a loop repeating a bug): rule + lock class + call site + the
+ * detail less its digits (the call it is about, not its varying numbers).  Under mu. */
+static int seen_before(enum v_rule rule, const struct v_lock *lk, const struct v_stack *st,
+                       const char *detail)
 {
     enum { N = 4096 };
     static uint64_t seen[N];
@@ -238,6 +240,9 @@ static int seen_before(enum v_rule rule, const struct v_lock *lk, const struct v
     h ^= (uint64_t)(uintptr_t)c * 0xC2B2AE3D27D4EB4Full;
     for (int i = 0; i < st->n && i < 4; i++)
         h = (h ^ (uint64_t)(uintptr_t)st->pc[i]) * 0x100000001B3ull;
+    for (const char *p = detail; *p; p++)
+        if (*p < '0' || *p > '9')
+            h = (h ^ (unsigned char)*p) * 0x100000001B3ull;
     for (unsigned i = 0; i < nseen; i++)
         if (seen[i] == h)
             return 1;
@@ -307,7 +312,7 @@ void ndislock__v_report(struct v_thread *t, struct v_report *r)
         return;
     }
     ndislock__v_capture(&here, r->pc);
-    if (seen_before(r->rule, r->lk, &here)) {
+    if (seen_before(r->rule, r->lk, &here, r->detail)) {
         ndislock__v_unlock(t);
         return;
     }

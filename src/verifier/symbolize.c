@@ -24,12 +24,12 @@
 #endif
 
 /* Bounds of the verifier's code, from the linker (hidden: not exported). */
-extern const char __start_ndislock_vtext[] __attribute__((visibility("hidden"), weak));
-extern const char __stop_ndislock_vtext[] __attribute__((visibility("hidden"), weak));
+extern const char __start_ndislock_vtext[] __attribute__((visibility("hidden")));
+extern const char __stop_ndislock_vtext[] __attribute__((visibility("hidden")));
 
 static int ours(const void *pc)
 {
-    return __start_ndislock_vtext != NULL && (const char *)pc >= __start_ndislock_vtext &&
+    return (const char *)pc >= __start_ndislock_vtext &&
            (const char *)pc < __stop_ndislock_vtext;
 }
 

@@ -113,11 +113,38 @@ static const struct expect cases[] = {
     { "BLOCKING_AT_DISPATCH", "&adapter->SendLock", "alloc", "", 0 },
     { "HOLD_TIME_EXCEEDED", "&adapter->SendLock", "alloc", ":hold_us=1000", 1 },
     { "LOCK_NESTED", "&adapter->RecvLock", "allocr", ":lock_nested=1", 1 },
+    { "KE_DPC_NOT_DISPATCH", "&kspin", "allock", "", 0 },
+    { "KE_VARIANT_MISMATCH", "&kspin", "allock", "", 0 },
+    { "QUEUED_MIX", "&kspin", "allock", "", 0 },
+    { "STALL_TOO_LONG", NULL, NULL, "", 0 },
+    { "LOCK_DOUBLE_INIT", "&adapter->SendLock", "alloc", "", 1 },
+    { "IRQL_CALL_TOO_HIGH", NULL, NULL, "", 0 },
+    { "ACTIVE_AT_UNLOAD", NULL, NULL, "", 0 },
+    { "HANDLER_HELD_AT_EXIT", "&adapter->SendLock", "alloc", "", 0 },
+    { "DPC_TIME_EXCEEDED", NULL, NULL, ":hold_us=25", 1 },
+    { "RW_PROMOTION", "FilterLock", "alloc", "", 0 },
 };
+
+/* Scenario name -> the rule it must produce (when they differ). */
+static const char *rule_of(const char *scenario)
+{
+    static const char *const map[][2] = {
+        { "SAME_CLASS_CYCLE", "LOCK_ORDER_CYCLE" },
+        { "KE_DPC_NOT_DISPATCH", "IRQL_DPR_NOT_DISPATCH" },
+        { "KE_VARIANT_MISMATCH", "LOCK_VARIANT_MISMATCH" },
+        { "QUEUED_MIX", "LOCK_VARIANT_MISMATCH" },
+        { "HANDLER_HELD_AT_EXIT", "LOCK_HELD_AT_EXIT" },
+        { "RW_PROMOTION", "LOCK_RECURSIVE_ACQUIRE" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(scenario, map[i][0]))
+            return map[i][1];
+    return scenario;
+}
 
 static void check_case(const struct expect *c)
 {
-    const char *rule = strcmp(c->rule, "SAME_CLASS_CYCLE") ? c->rule : "LOCK_ORDER_CYCLE";
+    const char *rule = rule_of(c->rule);
     char opts[128], head[128], buf[256];
     int st;
 
