@@ -672,17 +672,26 @@ raw_or_skip:
         lower = 1;
     }
     /* out of order: wrong only where it restores an IRQL (hand-over-hand with
-     * AtDpcLevel/Dpr locks changes none and is fine) */
-    if (verify && lower && (unsigned)i + 1 < t->nheld) {
-        struct v_hold *next = &t->held[i + 1];
+     * AtDpcLevel/Dpr locks changes none and is fine), and only past a real hold
+     * (phantoms stand for skipped acquires) */
+    int next = -1, rw_above = 0;
+    for (unsigned j = (unsigned)i + 1; lower && j < t->nheld && next < 0; j++) {
+        if (t->held[j].state == VH_HELD && t->held[j].op < V_OP_RW)
+            next = (int)j;
+        rw_above |= t->held[j].state == VH_HELD && t->held[j].op >= V_OP_RW;
+    }
+    if (verify && (next >= 0 || rw_above)) {
+        struct v_hold *top = &t->held[next >= 0 ? (unsigned)next : t->nheld - 1];
         rep[nrep].rule = R_LOCK_RELEASE_ORDER;
-        rep[nrep].prior = t->held[t->nheld - 1].pc;
+        rep[nrep].prior = top->pc;
         snprintf(rep[nrep++].msg, sizeof rep[0].msg,
                  "%s of \"%s\" while \"%s\", acquired later, is still held", call,
-                 ndislock__v_lock_name(lk), ndislock__v_lock_name(t->held[t->nheld - 1].rec));
-        /* the IRQL stays; the hold right above restores it when it goes, as LIFO would */
-        next->restore = new_irql;
-        next->flags |= VH_F_OVERRIDE;
+                 ndislock__v_lock_name(lk), ndislock__v_lock_name(top->rec));
+    }
+    if (verify && next >= 0) {
+        /* the IRQL stays; the next spin hold above restores it when it goes, as LIFO would */
+        t->held[next].restore = new_irql;
+        t->held[next].flags |= VH_F_OVERRIDE;
         lower = 0;
     }
     if (h->flags & VH_F_TIMED)
@@ -730,9 +739,15 @@ V_CODE void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
 void ndislock__v_calibrate(struct v_thread *t)
 {
     static ndislock_spin_t word;
+    static uint64_t known[2];               /* per mode (statistics only, verify): measured once */
     struct v_lock *lk = NULL;
     uint64_t best = UINT64_MAX, raw = UINT64_MAX;
+    int verify = OPT(verify) != 0;
 
+    if (known[verify]) {
+        __atomic_store_n(&ndislock__v.pair_ticks, known[verify] - 1, __ATOMIC_RELAXED);
+        return;
+    }
     if (t == NULL || t->guard > 1 || !ndislock__v_lock(t))
         return;
     if ((lk = ndislock__v_lock_find((uintptr_t)&word)) == NULL) {
@@ -767,8 +782,8 @@ void ndislock__v_calibrate(struct v_thread *t)
     t->calibrating = 0;
     t->guard = guard;
     t->nops -= 8 * 512;                     /* not the program's */
-    __atomic_store_n(&ndislock__v.pair_ticks, best > raw ? (best - raw) / 512 : 0,
-                     __ATOMIC_RELAXED);
+    known[verify] = (best > raw ? (best - raw) / 512 : 0) + 1;
+    __atomic_store_n(&ndislock__v.pair_ticks, known[verify] - 1, __ATOMIC_RELAXED);
 }
 
 /* ---- KeRaiseIrql / KeLowerIrql ---- */
@@ -845,7 +860,9 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
         } else {
             /* the WDK requires NdisFreeSpinLock before the memory is used again; a
              * KSPIN_LOCK has no free call, so its re-initialization is always fine */
-            twice = verify && ndis && lk->ndis && V_GET(lk->state) == VL_LIVE;
+            /* (not when the verifier was off since: it may have missed the free) */
+            twice = verify && ndis && lk->ndis && V_GET(lk->state) == VL_LIVE &&
+                    lk->init_epoch == __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
             if (lk->inst) {
                 ndislock__v_graph_forget(key);  /* a new lock: the old one's order is gone */
                 lk->inst = 0;
@@ -861,6 +878,7 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
     if (lk != NULL && !held) {
         lk->ndis = (uint8_t)ndis;
         lk->init_pc = pc;
+        lk->init_epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
     }
     ndislock__v_unlock(t);
     if (held) {
@@ -890,7 +908,9 @@ V_CODE int ndislock__verifier_free(ndislock_spin_t *l)
     struct v_slow s;
     int rule = -1;
 
-    if (t == NULL || !OPT(verify))
+    int verify = OPT(verify);
+
+    if (t == NULL || (key < 4096 && !verify))
         return 0;
     if (key < 4096) {
         REPORT(t, R_LOCK_NOT_INITIALIZED, NULL, pc, NULL, NULL, NULL,
@@ -904,7 +924,15 @@ V_CODE int ndislock__verifier_free(ndislock_spin_t *l)
         return 0;
     }
     struct v_lock *lk = ndislock__v_lock_find(key);
-    if (lk == NULL) {
+    if (!verify) {                          /* statistics only: keep the books, judge nothing */
+        if (lk != NULL && V_GET(lk->state) == VL_LIVE) {
+            if (lk->inst) {
+                ndislock__v_graph_forget(key);
+                lk->inst = 0;
+            }
+            ndislock__v_lock_freed(lk, &here);
+        }
+    } else if (lk == NULL) {
         if (!ndislock_pr_load(&ndislock__unchecked_inits, NDISLOCK_RELAXED))
             rule = R_LOCK_NOT_INITIALIZED;
     } else if (V_GET(lk->state) == VL_FREED) {

@@ -152,6 +152,7 @@ struct v_lock {
     uint8_t inst;                   /* has instance nodes in the order graph (under mu) */
     uint8_t in_quarantine;          /* under mu */
     uint32_t gen;                   /* bumped when recycled */
+    unsigned init_epoch;            /* ndislock__v.epoch at its initialization */
     struct v_class *cls;            /* relaxed atomic */
     void *init_pc;
     struct v_lock *qnext;           /* free list (under mu) */
@@ -349,6 +350,7 @@ void ndislock__v_edge_add(struct v_thread *t, const struct v_lock *held, const s
 void ndislock__v_graph_forget(uintptr_t addr);              /* under mu: instance node gone */
 extern unsigned ndislock__v_graph_gen;                      /* bumped when edges are removed */
 uint64_t ndislock__v_cached_hits(const struct v_edge *e);   /* thread.c, under mu */
+void ndislock__v_graph_reset(void);         /* tests: forget every order edge (takes mu) */
 void ndislock__v_graph_dot(struct v_buf_ *b);
 void ndislock__v_graph_flush(struct v_thread *t);           /* under mu: cached hit counts */
 
@@ -393,6 +395,8 @@ void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lo
                          const struct v_stack *prior, void *prior_pc, const char *prior_what,
                          const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 const char *ndislock__v_rule_id(enum v_rule r);
+extern int ndislock__v_dedup;               /* 0: every report printed (tests) */
+extern int ndislock__v_symbolize;           /* 0: stacks as PCs only (tests) */
 const char *ndislock__v_rule_ref(enum v_rule r);
 int ndislock__v_rule_warning(enum v_rule r);
 const char *ndislock__v_lock_name(const struct v_lock *lk);

@@ -341,6 +341,31 @@ void ndislock__v_graph_forget(uintptr_t addr)
     __atomic_store_n(&ndislock__v_graph_gen, ndislock__v_graph_gen + 1, __ATOMIC_RELAXED);
 }
 
+/* Tests (the fuzzer) start each input from an empty graph. */
+void ndislock__v_graph_reset(void)
+{
+    struct v_thread *t = ndislock__vt;
+
+    if (!ndislock__v_lock(t))
+        return;
+    for (size_t i = 0; i < V_NODE_HASH; i++)
+        for (struct v_node *n = node_hash[i], *next; n; n = next) {
+            next = n->hnext;
+            free(n);
+        }
+    memset(node_hash, 0, sizeof node_hash);
+    for (size_t i = 0; i < V_EDGE_HASH; i++)
+        for (struct v_edge *e = edge_hash[i], *next; e; e = next) {
+            next = e->hnext;
+            e->hnext = free_edges;
+            free_edges = e;
+        }
+    memset(edge_hash, 0, sizeof edge_hash);
+    nedges = 0;
+    __atomic_store_n(&ndislock__v_graph_gen, ndislock__v_graph_gen + 1, __ATOMIC_RELAXED);
+    ndislock__v_unlock(t);
+}
+
 /* DOT strings: quotes and backslashes escaped, so any lock name is safe. */
 static void dot_str(v_buf *b, const char *s)
 {

@@ -192,6 +192,7 @@ struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kin
     lk->gen++;
     __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
     lk->init_pc = NULL;
+    lk->init_epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
     __atomic_store_n(&lk->state, (uint8_t)VL_LIVE, __ATOMIC_RELEASE);
     put(table, lk);
     return lk;

@@ -256,8 +256,11 @@ static void copy_stack(struct v_stack *dst, const struct v_stack *src)
 /* Under mu: a holder of key other than except (the dead ones too). */
 int ndislock__v_find_holder(uintptr_t key, const struct v_thread *except, struct v_holder *out)
 {
+    unsigned epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
+
     for (struct v_thread *t = threads; t; t = t->next) {
-        if (t == except)
+        /* holds from before checking was last switched off are not known any more */
+        if (t == except || t->epoch != epoch)
             continue;
         unsigned n = V_GET(t->nheld);
         unsigned cap = __atomic_load_n(&t->cap, __ATOMIC_ACQUIRE);
