@@ -123,6 +123,7 @@ static const struct expect cases[] = {
     { "HANDLER_HELD_AT_EXIT", "&adapter->SendLock", "alloc", "", 0 },
     { "DPC_TIME_EXCEEDED", NULL, NULL, ":hold_us=25", 1 },
     { "RW_PROMOTION", "FilterLock", "alloc", "", 0 },
+    { "SELF_DEADLOCK", NULL, NULL, "", 0 },
 };
 
 /* Scenario name -> the rule it must produce (when they differ). */
@@ -135,6 +136,7 @@ static const char *rule_of(const char *scenario)
         { "QUEUED_MIX", "LOCK_VARIANT_MISMATCH" },
         { "HANDLER_HELD_AT_EXIT", "LOCK_HELD_AT_EXIT" },
         { "RW_PROMOTION", "LOCK_RECURSIVE_ACQUIRE" },
+        { "SELF_DEADLOCK", "LOCK_RECURSIVE_ACQUIRE" },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(scenario, map[i][0]))

@@ -510,10 +510,27 @@ static void rw_promotion(void)
     ndislock__verifier_rw_release(&rwlock, NDISLOCK_RW_NDIS6_READ);
 }
 
+/* NdisMSynchronizeWithInterruptEx from the interrupt's own ISR: it would wait for itself. */
+static void self_deadlock(void)
+{
+    static int interrupt_object;
+
+    ndislock_tls.context = NDISLOCK_CTX_ISR;
+    ndislock_tls.irql = 5;
+    /* what the interrupt code reports instead of waiting (the twin: called from a DPC) */
+    if (!twin) {
+        MARK("at"); NDISLOCK_EVENT_OBJ(NDISLOCK_EV_SELF_DEADLOCK, NdisMSynchronizeWithInterruptEx,
+                                       &interrupt_object);
+    }
+    ndislock_tls.context = NDISLOCK_CTX_THREAD;
+    ndislock_tls.irql = PASSIVE_LEVEL;
+}
+
 static const struct {
     const char *rule;
     void (*fn)(void);
 } scenarios[] = {
+    { "SELF_DEADLOCK", self_deadlock },
     { "KE_DPC_NOT_DISPATCH", ke_dpc_not_dispatch },
     { "KE_VARIANT_MISMATCH", ke_variant_mismatch },
     { "QUEUED_MIX", queued_mix },
