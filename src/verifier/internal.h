@@ -266,15 +266,19 @@ struct v_options {
 };
 
 struct v_state {
-    pthread_mutex_t mu;
-    struct v_options opt;
-    int log_fd, json_fd;            /* reports: write(2), never stdio */
-    unsigned long errors, warnings; /* relaxed atomics */
+    /* read on every checked operation: lines that nothing hot writes (the
+     * options' flags and numbers come first in opt, its paths after) */
     unsigned epoch;                 /* bumped when checking is switched off or on */
     uint64_t budget_ticks;          /* hold_us in clock ticks; 0: no hold-time check */
     uint64_t pair_ticks;            /* what a checked acquire/release pair adds (calibrated) */
+    int log_fd, json_fd;            /* reports: write(2), never stdio */
     int retired;                    /* the library is being unloaded */
     int exiting;                    /* the exit report has run */
+    struct v_options opt;
+    /* written by reports and slow paths: their own lines */
+    unsigned long errors __attribute__((aligned(64)));     /* relaxed atomics */
+    unsigned long warnings;
+    pthread_mutex_t mu __attribute__((aligned(64)));
 };
 extern struct v_state ndislock__v;
 

@@ -31,10 +31,9 @@
 
 int ndislock__checked;
 int ndislock__unchecked_inits;
-struct v_state ndislock__v = { .mu = PTHREAD_MUTEX_INITIALIZER,
-                               .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25,
+struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25,
                                         .deadlock_ms = 5000 },
-                               .log_fd = 2, .json_fd = -1 };
+                               .log_fd = 2, .json_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---- slow sections and the mutex ---- */
 
