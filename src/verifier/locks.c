@@ -175,6 +175,8 @@ struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kin
     struct v_lock *lk;
 
     if (make_room() < 0 || (lk = new_record()) == NULL) {
+        /* a lock initialized from now on may be unknown: never LOCK_NOT_INITIALIZED for it */
+        ndislock__verifier_note_unchecked_init();
         if (!noted_full) {
             noted_full = 1;
             ndislock__v_note("the verifier's lock table is full (%zu locks, or out of memory); "
