@@ -11,6 +11,7 @@
 #include <ndislock/verifier.h>
 #include <sys/mman.h>
 
+#if defined(__x86_64__)
 static NDIS_SPIN_LOCK l;
 
 /* A driver function whose caller is generated code. */
@@ -19,6 +20,7 @@ __attribute__((noinline)) static void release_twice(PNDIS_SPIN_LOCK p)
     NdisReleaseSpinLock(p);                         /* LOCK_RELEASE_NOT_HELD */
     __asm__ __volatile__("" ::: "memory");
 }
+#endif
 
 static void child(void)
 {
