@@ -261,7 +261,7 @@ static void model(const struct op *o)
             push(th, (struct mhold){ .key = l, .fam = f, .state = H_PHANTOM });
             if (f == F_KE)
                 th->ke_saved[l] = cur;
-            if (f == F_QUEUED || f == F_QUEUED_DPC)
+            if (f == F_QUEUED)          /* the AtDpcLevel form writes no OldIrql */
                 th->qh_old[l] = cur;
             break;
         }
@@ -296,7 +296,7 @@ static void model(const struct op *o)
             m.old_irql[l] = restore;
         if (f == F_KE)
             th->ke_saved[l] = restore;
-        if (f == F_QUEUED || f == F_QUEUED_DPC)
+        if (f == F_QUEUED)
             th->qh_old[l] = restore;
         if (f == F_INTERLOCKED)         /* and its release at once: LIFO, no IRQL */
             th->n--;
