@@ -384,6 +384,9 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
     const char *call = name_of(op, 1, what);
     int verify = OPT(verify), skip;
     unsigned flags = 0;
+    /* every 64th pair measures what the checked pair itself costs on this thread, in place
+     * (caches and all), so holds and callbacks can leave it out */
+    uint64_t e0 = t != NULL && (t->nops & 63) == 0 && !t->calibrating ? v_ticks() : 0;
 
     if (__builtin_expect(t == NULL || key < 4096, 0)) {
         if (t != NULL && verify) {
@@ -492,6 +495,10 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
     h->sw0 = v_switches(t);
     h->flags |= VH_F_TIMED;
     h->t0 = v_ticks();                      /* last: the hold starts here */
+    if (e0 != 0 && waited == 0) {
+        h->flags |= VH_F_SAMPLE;
+        h->acq_cost = (uint32_t)(h->t0 - e0);
+    }
     V_SET(h->state, (uint8_t)VH_HELD);
     if (old_slot != NULL)
         *old_slot = h->restore;
@@ -518,9 +525,9 @@ V_CODE int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
 
 /* ---- release ---- */
 
-/* The hold's time on release: statistics, and the hold-time warning. */
-static void hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk, void *pc, int verify,
-                      uint64_t *warn_us)
+/* The hold's time on release: statistics, and the hold-time warning.  Returns its end. */
+static uint64_t hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk, void *pc,
+                          int verify, uint64_t *warn_us)
 {
     uint64_t now = v_ticks();
     uint64_t held = v_span(now - h->t0, v_own_since(t, h->own0, h->ops0));
@@ -531,12 +538,12 @@ static void hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk, v
     if (st)
         v_hist_add(&st->hold, v_ticks_ns(held));
     if (budget == 0)
-        return;
+        return now;
     if (held > budget) {
         /* code at DISPATCH_LEVEL cannot be preempted on Windows: a hold the Linux
          * scheduler interrupted is not judged (preempt.c) */
         if (v_switches(t) != h->sw0)
-            return;
+            return now;
         if (st)
             v_inc(&st->over, 1);
         if (verify && ndislock__v_streak(t, h->pc, 1))
@@ -544,6 +551,7 @@ static void hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk, v
     } else if (t->nstreak) {
         ndislock__v_streak(t, h->pc, 0);
     }
+    return now;
 }
 
 /* A release with no entry of this thread: what kind of mistake it is. */
@@ -694,8 +702,11 @@ raw_or_skip:
         t->held[next].flags |= VH_F_OVERRIDE;
         lower = 0;
     }
+    uint64_t end = 0, sampled = 0;
     if (h->flags & VH_F_TIMED)
-        hold_done(t, h, lk, pc, verify, &warn_us);
+        end = hold_done(t, h, lk, pc, verify, &warn_us);
+    if (h->flags & VH_F_SAMPLE)
+        sampled = h->acq_cost;
     if (verify)
         v_note_release(t, key, pc);
     V_SET(h->state, (uint8_t)VH_RELEASING);
@@ -707,6 +718,8 @@ raw_or_skip:
     v_remove(t, (unsigned)i);
     if (lower)
         ndislock__irql_lower_raw(new_irql);
+    if (sampled && end)
+        v_pair_sample(t, sampled + (v_ticks() - end));
     /* reports after the unlock: nobody waits on this lock while we symbolize */
     for (int k = 0; k < nrep; k++)
         REPORT(t, rep[k].rule, lk, pc, NULL, rep[k].prior,
@@ -783,6 +796,7 @@ void ndislock__v_calibrate(struct v_thread *t)
     t->guard = guard;
     t->nops -= 8 * 512;                     /* not the program's */
     known[verify] = (best > raw ? (best - raw) / 512 : 0) + 1;
+    __atomic_store_n(&ndislock__v.raw_pair_ticks, raw / 512, __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v.pair_ticks, known[verify] - 1, __ATOMIC_RELAXED);
 }
 

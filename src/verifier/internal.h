@@ -169,6 +169,7 @@ enum v_hold_state { VH_EMPTY, VH_WAITING, VH_HELD, VH_RELEASING, VH_PHANTOM };
 #define VH_F_READ       0x08        /* RW: held shared */
 #define VH_F_WAITREP    0x10        /* the watchdog reported this wait */
 #define VH_F_TIMED      0x20        /* t0/sw0/own0 are valid */
+#define VH_F_SAMPLE     0x40        /* this pair's own cost is measured (acq_cost) */
 
 /*
  * One entry of a thread's held-lock stack.  key, rec, pc and state are
@@ -186,6 +187,7 @@ struct v_hold {
     ndislock_irql_t restore;        /* IRQL a LIFO release restores (raising ops / override) */
     ndislock_irql_t raised;         /* IRQL the acquire left the thread at */
     ndislock_irql_t *old_slot;
+    uint32_t acq_cost;              /* VH_F_SAMPLE: ticks the checked acquire took */
     uint64_t t0, own0, sw0, ops0;
 };
 
@@ -236,7 +238,9 @@ struct v_thread {
     unsigned nstats;                /* relaxed atomic */
     uint64_t own;                   /* ticks not charged to holds and callbacks: the verifier's
                                        slow work, and waits for other locks (see v_own_since) */
-    uint64_t nops;                  /* checked acquires so far (their cost: ndislock__v.pair_ticks) */
+    uint64_t nops;                  /* checked acquires so far (their cost: pair_cost) */
+    uint64_t pair_cost;             /* what one checked pair adds, measured on this thread (ticks,
+                                       a running average of every 64th pair); 0: the calibration's */
     int calibrating;                /* timing the checked pair: no order edges */
     unsigned egen;
     unsigned nstreak;
@@ -271,6 +275,7 @@ struct v_state {
     unsigned epoch;                 /* bumped when checking is switched off or on */
     uint64_t budget_ticks;          /* hold_us in clock ticks; 0: no hold-time check */
     uint64_t pair_ticks;            /* what a checked acquire/release pair adds (calibrated) */
+    uint64_t raw_pair_ticks;        /* an unchecked pair (calibrated) */
     int log_fd, json_fd;            /* reports: write(2), never stdio */
     int retired;                    /* the library is being unloaded */
     int exiting;                    /* the exit report has run */
@@ -543,8 +548,19 @@ void ndislock__v_calibrate(struct v_thread *t);
 /* Ticks of t's own work since (own0, ops0): slow sections plus the checked pairs made since. */
 static inline uint64_t v_own_since(const struct v_thread *t, uint64_t own0, uint64_t ops0)
 {
-    return t->own - own0 + (t->nops - ops0) * __atomic_load_n(&ndislock__v.pair_ticks,
-                                                                __ATOMIC_RELAXED);
+    uint64_t pair = t->pair_cost ? t->pair_cost
+                                 : __atomic_load_n(&ndislock__v.pair_ticks, __ATOMIC_RELAXED);
+
+    return t->own - own0 + (t->nops - ops0) * pair;
+}
+
+/* A measured pair (acquire + release ticks) joins the thread's running average. */
+static inline void v_pair_sample(struct v_thread *t, uint64_t ticks)
+{
+    uint64_t raw = __atomic_load_n(&ndislock__v.raw_pair_ticks, __ATOMIC_RELAXED);
+    uint64_t cost = ticks > raw ? ticks - raw : 0;
+
+    t->pair_cost = t->pair_cost ? (t->pair_cost * 7 + cost) / 8 : cost;
 }
 
 /* A time span less the verifier's own work in it (never below 0). */
