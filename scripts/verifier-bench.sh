@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ndislock_need_packages "${NDISLOCK_BUILD_PACKAGES[@]}" libdw-dev
 
-build=build/bench
+build=build/verifier-bench
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNDISLOCK_TESTS=OFF \
       -DNDISLOCK_BENCH=ON -DNDISLOCK_EXAMPLES=ON >/dev/null
 cmake --build "$build" --target verifier_bench ndis_miniport >/dev/null
