@@ -107,10 +107,15 @@ static const struct v_stack *hold_stack(struct v_thread *t, const struct v_hold 
 }
 
 /* Does the word look like one the lock layer wrote (spin.h's state values)?  A freed
- * and reused, or never-initialized, word usually does not: it is then never written. */
+ * and reused, or never-initialized, word usually does not: it is then never written.
+ * (Both lock-word encodings: 32-bit state and waiter halves, or one 64-bit 0/1 word.) */
 static int word_plausible(ndislock_spin_t *l)
 {
+#ifdef NDISLOCK_SPIN_HANDOFF
     return ndislock_pr_load(ndislock__spin_state(l), NDISLOCK_RELAXED) <= NDISLOCK_SPIN_HANDOFF;
+#else
+    return ndislock_pr_load(l, NDISLOCK_RELAXED) <= NDISLOCK_SPIN_HELD;
+#endif
 }
 
 /* The hold entry of an acquire the verifier skipped. */
