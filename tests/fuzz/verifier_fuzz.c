@@ -596,8 +596,8 @@ static void run(const struct op *o)
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisCancelTimerObject, &timer_obj[o->arg]);
         break;
     case K_INTERLOCKED: {
-        static uint32_t counter;
-        ndislock_interlocked_add_ulong(&counter, 1, w);
+        static ULONG counter;
+        NdisInterlockedAddUlong(&counter, 1, &ndis_lock[l]);    /* NDIS locks (decode) */
         break;
     }
     }
@@ -729,7 +729,8 @@ static int decode(const uint8_t *d, size_t n, struct op *ops)
             o.arg = lower_levels[x % 8];
             break;
         case K_FREE:
-            o.l = o.l % 2;
+        case K_INTERLOCKED:
+            o.l = o.l % 2;                  /* NDIS_SPIN_LOCKs */
             break;
         case K_CB_ENTER:
         case K_HBEGIN:
