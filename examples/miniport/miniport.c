@@ -80,7 +80,7 @@ const SAMPLE_BUG_INFO SampleBugs[BUG_COUNT] = {
     [BUG_MISSING_RELEASE] = { "missing_release", "LOCK_HELD_AT_EXIT", "error",
         "the DPC returns still holding RecvLock" },
     [BUG_HOLD_TOO_LONG] = { "hold_too_long", "HOLD_TIME_EXCEEDED", "warning",
-        "the watchdog holds StatsLock for 200 us" },
+        "the watchdog holds StatsLock for 200 us on every tick" },
     [BUG_SLEEP_HOLDING_LOCK] = { "sleep_holding_lock", "BLOCKING_AT_DISPATCH", "error",
         "the send path calls NdisMSleep while holding SendLock" },
     [BUG_SYNC_AFTER_DEREGISTER] = { "sync_after_deregister", "INTERRUPT_LIFECYCLE", "error",
@@ -235,7 +235,9 @@ static VOID WatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID Sy
 
     NdisDprAcquireSpinLock(&Adapter->StatsLock);
     Adapter->WatchdogLastTxCompleted = TxDone;
-    if (BugNow(BUG_HOLD_TOO_LONG))
+    /* every tick, not once: one long hold cannot be told from the host stopping
+     * the vCPU, so the verifier warns on a run of them (docs/VERIFIER.md) */
+    if (SampleBug == BUG_HOLD_TOO_LONG)
         NdisStallExecution(200);                          /* BUG: 200 us under a spin lock */
     NdisDprReleaseSpinLock(&Adapter->StatsLock);
     NdisInterlockedIncrement(&Adapter->Stats.WatchdogTicks);

@@ -46,6 +46,44 @@ struct ndislock_harness_counts {
 };
 NDISLOCK_API void ndislock_harness_get_counts(struct ndislock_adapter *a, struct ndislock_harness_counts *c);
 
+/*
+ * --- Bracketing driver handlers ---
+ * NDIS calls a miniport's handlers (MiniportSendNetBufferLists,
+ * MiniportReturnNetBufferLists, MiniportOidRequest, MiniportPause,
+ * MiniportRestart, MiniportHaltEx ...) and expects each to return with
+ * every spin lock it took released and the IRQL it was called at.  A
+ * harness that calls a handler directly brackets the call:
+ *
+ *     ndislock_harness_handler_begin("MiniportHaltEx", adapter, NDISLOCK_HANDLER_HALT);
+ *     MiniportHaltEx(ctx, NdisHaltDeviceDisabled);
+ *     ndislock_harness_handler_end();
+ *
+ * and at the end the verifier checks the handler's return like a DPC's
+ * (LOCK_HELD_AT_EXIT: locks taken inside still held, IRQL changed).  A
+ * bracketed halt also checks that nothing armed for that adapter is still
+ * active: a timer set, a DPC queued, an interrupt registered
+ * (ACTIVE_AT_UNLOAD).  adapter is the MiniportAdapterHandle the driver
+ * passes to NdisAllocateTimerObject / NdisMRegisterInterruptEx (may be
+ * NULL).  Brackets nest per thread and must be ended on the thread that
+ * began them.  With the verifier off they check nothing.
+ */
+enum ndislock_handler_kind {
+    NDISLOCK_HANDLER_OTHER = 0,     /* any handler: send, return, OID, pause, restart ... */
+    NDISLOCK_HANDLER_HALT = 1,      /* MiniportHaltEx (or a failed MiniportInitializeEx) */
+};
+
+NDISLOCK_API void ndislock_harness_handler_begin(const char *name, const void *adapter,
+                                                 enum ndislock_handler_kind kind);
+NDISLOCK_API void ndislock_harness_handler_end(void);
+
+/* Brackets one handler call: NDISLOCK_HARNESS_CALL(NDISLOCK_HANDLER_OTHER, a, MiniportPause(c, &p)). */
+#define NDISLOCK_HARNESS_CALL(kind, adapter, call)                              \
+    do {                                                                        \
+        ndislock_harness_handler_begin(#call, (adapter), (kind));               \
+        call;                                                                   \
+        ndislock_harness_handler_end();                                         \
+    } while (0)
+
 #ifdef __cplusplus
 }
 #endif

@@ -237,7 +237,8 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
 NDISLOCK_INLINE void ndislock_ndis_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, l->OldIrql, NULL);
+        /* a NULL lock reaches the verifier (a named report), not a fault here */
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS, l ? l->OldIrql : 0, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }
@@ -263,7 +264,7 @@ NDISLOCK_INLINE void ndislock_ndis_dpr_acquire(struct ndislock_ndis_spin *l)
 NDISLOCK_INLINE void ndislock_ndis_dpr_release(struct ndislock_ndis_spin *l)
 {
     if (ndislock__checked_on()) {
-        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, l->OldIrql, NULL);
+        ndislock__checked_release(&l->SpinLock, NDISLOCK_OP_NDIS_DPR, l ? l->OldIrql : 0, NULL);
         NDISLOCK__NO_TAIL();
         return;
     }

@@ -38,7 +38,10 @@ enum ndislock_event_kind {
     /* Something that must be undone before unload became active / inactive:
      * a timer set (until it fires once or is cancelled), a DPC queued (until
      * it runs or is removed), an interrupt registered (until deregistered).
-     * obj = the object, call = the call that armed it (for the report). */
+     * obj = the object, call = the call that armed it (for the report),
+     * arg = the NDIS handle that owns it (the MiniportAdapterHandle given to
+     * NdisAllocateTimerObject / NdisMRegisterInterruptEx), 0 if unknown: a
+     * bracketed halt of that adapter audits it (src/verifier/armed.c). */
     NDISLOCK_EV_ARMED,
     NDISLOCK_EV_DISARMED,
 };

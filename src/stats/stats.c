@@ -1,26 +1,17 @@
 /*
  * Lock statistics per lock class: acquisitions, contentions, wait and hold
- * times in log-linear histograms, holds over the budget.  Updated by the
- * checked operations with relaxed atomics and no lock (each field is an
- * independent counter; a dump taken while threads run is a near-snapshot);
- * dumped as text or JSON from a copy made with atomic loads.
+ * times in log-linear histograms, holds over the budget.
+ *
+ * Per thread: each thread counts into its own block per class (allocated
+ * on its first use of the class), so instances of one class used by
+ * different threads never share a written cache line.  A dump adds up the
+ * blocks of the live threads (relaxed loads: a near-snapshot while threads
+ * run) and of the exited ones (merged into the class at thread exit).
  */
 #include "verifier/internal.h"
 
-#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
-
-/*
- * Bucket of v nanoseconds: exact below 4; above, 4 sub-buckets per power of
- * two (msb, next two bits), so any value is within 25% of its bucket's floor.
- */
-static unsigned bucket(uint64_t v)
-{
-    if (v < 4)
-        return (unsigned)v;
-    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
-    return (msb - 1) * 4 + (unsigned)((v >> (msb - 2)) & 3);
-}
 
 static uint64_t bucket_floor(unsigned b)
 {
@@ -30,44 +21,104 @@ static uint64_t bucket_floor(unsigned b)
     return (uint64_t)(4 | (b & 3)) << (msb - 2);
 }
 
-void v_count(uint64_t *counter)
+static void hist_init(struct v_hist *h)
 {
-    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+    memset(h, 0, sizeof *h);
+    h->min = UINT64_MAX;
 }
 
-void v_hist_add(struct v_hist *h, uint64_t ns)
+/* t's block for class c, made on first use; NULL (nothing counted) if out of memory. */
+struct v_cstats *ndislock__v_stats_slow(struct v_thread *t, const struct v_class *c)
 {
-    uint64_t m;
-
-    __atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&h->sum, ns, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&h->b[bucket(ns)], 1, __ATOMIC_RELAXED);
-    /* min/max: a plain load first; the CAS loop only when this sample is a new extreme */
-    m = __atomic_load_n(&h->min, __ATOMIC_RELAXED);
-    while (ns < m && !__atomic_compare_exchange_n(&h->min, &m, ns, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-        ;
-    m = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
-    while (ns > m && !__atomic_compare_exchange_n(&h->max, &m, ns, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-        ;
+    if (t->guard)
+        return NULL;                        /* signal handler inside the verifier: no malloc */
+    if (c->id >= t->nstats) {
+        unsigned n = t->nstats ? t->nstats : 16;
+        while (n <= c->id)
+            n *= 2;
+        struct v_cstats **a = calloc(n, sizeof *a);
+        if (a == NULL)
+            return NULL;
+        /* the old array stays readable by a dump until the swap (both under mu) */
+        if (ndislock__v_lock(t)) {
+            if (t->stats)
+                memcpy(a, t->stats, t->nstats * sizeof *a);
+            free(t->stats);
+            t->stats = a;
+            t->nstats = n;
+            ndislock__v_unlock(t);
+        } else {
+            free(a);
+            return NULL;
+        }
+    }
+    struct v_cstats *s = malloc(sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->acq = s->cont = s->over = 0;
+    hist_init(&s->wait);
+    hist_init(&s->hold);
+    __atomic_store_n(&t->stats[c->id], s, __ATOMIC_RELEASE);
+    return s;
 }
 
-_Static_assert((sizeof(struct v_class) - offsetof(struct v_class, acquisitions)) % sizeof(uint64_t) == 0,
-               "v_class: only uint64_t counters after site");
-
-/* A copy of a class's statistics for printing (the originals keep changing). */
-static void snapshot(struct v_class *dst, const struct v_class *src)
+static void hist_sum(struct v_hist *d, const struct v_hist *s)
 {
-    const uint64_t *s = (const uint64_t *)(const void *)&src->acquisitions;
-    uint64_t *d = (uint64_t *)(void *)&dst->acquisitions;
-    size_t n = (sizeof *src - offsetof(struct v_class, acquisitions)) / sizeof(uint64_t);
+    uint64_t mn = __atomic_load_n(&s->min, __ATOMIC_RELAXED);
+    uint64_t mx = __atomic_load_n(&s->max, __ATOMIC_RELAXED);
 
-    dst->site = src->site;
-    for (size_t i = 0; i < n; i++)
-        d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+    d->count += __atomic_load_n(&s->count, __ATOMIC_RELAXED);
+    d->sum += __atomic_load_n(&s->sum, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < V_HIST; i++)
+        d->b[i] += __atomic_load_n(&s->b[i], __ATOMIC_RELAXED);
+    if (mn < d->min)
+        d->min = mn;
+    if (mx > d->max)
+        d->max = mx;
+}
+
+static void cstats_sum(struct v_cstats *d, const struct v_cstats *s)
+{
+    d->acq += __atomic_load_n(&s->acq, __ATOMIC_RELAXED);
+    d->cont += __atomic_load_n(&s->cont, __ATOMIC_RELAXED);
+    d->over += __atomic_load_n(&s->over, __ATOMIC_RELAXED);
+    hist_sum(&d->wait, &s->wait);
+    hist_sum(&d->hold, &s->hold);
+}
+
+/* Under mu: an exiting thread's counts go to its classes. */
+void ndislock__v_stats_merge_thread(struct v_thread *t)
+{
+    for (unsigned i = 0; i < t->nstats; i++) {
+        struct v_cstats *s = t->stats[i];
+        struct v_class *c = ndislock__v_class_by_id(i);
+        if (s == NULL || c == NULL)
+            continue;
+        if (c->dead == NULL && (c->dead = malloc(sizeof *c->dead)) != NULL) {
+            c->dead->acq = c->dead->cont = c->dead->over = 0;
+            hist_init(&c->dead->wait);
+            hist_init(&c->dead->hold);
+        }
+        if (c->dead)
+            cstats_sum(c->dead, s);
+        free(s);
+        t->stats[i] = NULL;
+    }
+}
+
+/* Under mu: class c's totals (exited threads + live ones). */
+static void class_total(struct v_cstats *out, const struct v_class *c)
+{
+    out->acq = out->cont = out->over = 0;
+    hist_init(&out->wait);
+    hist_init(&out->hold);
+    if (c->dead)
+        cstats_sum(out, c->dead);
+    ndislock__v_stats_live(out, c->id);
 }
 
 /* The p-quantile (0 < p <= 1): the floor of its bucket, clamped to [min, max]. */
-uint64_t v_hist_pct(const struct v_hist *h, double p)
+static uint64_t pct(const struct v_hist *h, double p)
 {
     if (h->count == 0)
         return 0;
@@ -84,114 +135,134 @@ uint64_t v_hist_pct(const struct v_hist *h, double p)
     return h->max;
 }
 
-static const char *cls_name(const struct v_class *c)
+static const char *file_of(const struct v_class *c)
 {
-    return c->site ? c->site->name : "<uninitialized>";
+    const char *s = strrchr(c->file, '/');
+    return s ? s + 1 : c->file;
 }
 
-static const char *cls_file(const struct v_class *c)
+static void json_hist(v_buf *b, const char *name, const struct v_hist *h)
 {
-    const char *f = c->site ? c->site->file : "?";
-    const char *s = strrchr(f, '/');
-    return s ? s + 1 : f;
+    ndislock__v_bprintf(b, "\"%s\":{\"count\":%llu,\"min_ns\":%llu,\"p50_ns\":%llu,\"p99_ns\":%llu,"
+                        "\"max_ns\":%llu,\"mean_ns\":%llu}", name, (unsigned long long)h->count,
+                        (unsigned long long)(h->count ? h->min : 0),
+                        (unsigned long long)pct(h, 0.5), (unsigned long long)pct(h, 0.99),
+                        (unsigned long long)h->max,
+                        (unsigned long long)(h->count ? h->sum / h->count : 0));
 }
 
-static void json_name(FILE *out, const char *s)
+/* Under mu. */
+void ndislock__v_stats_text(v_buf *b, int json)
 {
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
+    struct v_cstats *t = malloc(sizeof *t);
+    uint32_t n = ndislock__v_class_count();
+    unsigned hold_us = ndislock__v.opt.hold_us;
+    int first = 1;
 
-static void json_hist(FILE *out, const char *name, const struct v_hist *h)
-{
-    fprintf(out, "\"%s\":{\"count\":%llu,\"min_ns\":%llu,\"p50_ns\":%llu,\"p99_ns\":%llu,"
-                 "\"max_ns\":%llu,\"mean_ns\":%llu}", name, (unsigned long long)h->count,
-            (unsigned long long)(h->count ? h->min : 0), (unsigned long long)v_hist_pct(h, 0.5),
-            (unsigned long long)v_hist_pct(h, 0.99), (unsigned long long)h->max,
-            (unsigned long long)(h->count ? h->sum / h->count : 0));
-}
-
-void v_stats_dump_locked(FILE *out, int json)
-{
-    if (json) {
-        fprintf(out, "{\"hold_budget_us\":%u,\"classes\":[", vstate.opt.hold_us);
-        for (unsigned i = 0, first = 1; vstate.classes && i < vstate.nclasses; i++) {
-            struct v_class snap;
-            const struct v_class *c = &snap;
-            snapshot(&snap, &vstate.classes[i]);
-            if (c->acquisitions == 0 && c->site == NULL)
-                continue;
-            fprintf(out, "%s{\"lock\":", first ? "" : ",");
-            first = 0;
-            json_name(out, cls_name(c));
-            fprintf(out, ",\"site\":\"%s:%d\",\"acquisitions\":%llu,\"contentions\":%llu,"
-                         "\"over_budget\":%llu,", cls_file(c), c->site ? c->site->line : 0,
-                    (unsigned long long)c->acquisitions, (unsigned long long)c->contentions,
-                    (unsigned long long)c->over_budget);
-            json_hist(out, "wait", &c->wait);
-            fputc(',', out);
-            json_hist(out, "hold", &c->hold);
-            fputc('}', out);
-        }
-        fprintf(out, "]}\n");
+    if (t == NULL)
         return;
-    }
-    fprintf(out, "ndislock: lock statistics (times in ns; wait counts contended acquires only; "
-                 "hold budget %u us)\n", vstate.opt.hold_us);
-    fprintf(out, "  %-28s %-20s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "lock", "site", "acquired",
-            "contend", "over", "wait_p50", "wait_p99", "wait_max", "hold_min", "hold_p50", "hold_p99",
-            "hold_max");
-    for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
-        struct v_class snap;
-        const struct v_class *c = &snap;
-        char site[64];
-        snapshot(&snap, &vstate.classes[i]);
-        if (c->acquisitions == 0 && c->site == NULL)
+    if (json)
+        ndislock__v_bprintf(b, "{\"hold_budget_us\":%u,\"classes\":[", hold_us);
+    else
+        ndislock__v_bprintf(b, "ndislock: lock statistics (times in ns; wait counts contended "
+                            "acquires only; hold budget %u us)\n  %-28s %-20s %10s %8s %8s %8s "
+                            "%8s %8s %8s %8s %8s %8s\n", hold_us, "lock", "site", "acquired",
+                            "contend", "over", "wait_p50", "wait_p99", "wait_max", "hold_min",
+                            "hold_p50", "hold_p99", "hold_max");
+    for (uint32_t i = 0; i < n; i++) {
+        const struct v_class *c = ndislock__v_class_by_id(i);
+        if (c == NULL || c->hidden)
             continue;
-        snprintf(site, sizeof site, "%s:%d", cls_file(c), c->site ? c->site->line : 0);
-        fprintf(out, "  %-28s %-20s %10llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
-                cls_name(c), site, (unsigned long long)c->acquisitions,
-                (unsigned long long)c->contentions, (unsigned long long)c->over_budget,
-                (unsigned long long)v_hist_pct(&c->wait, 0.5),
-                (unsigned long long)v_hist_pct(&c->wait, 0.99), (unsigned long long)c->wait.max,
-                (unsigned long long)(c->hold.count ? c->hold.min : 0),
-                (unsigned long long)v_hist_pct(&c->hold, 0.5),
-                (unsigned long long)v_hist_pct(&c->hold, 0.99), (unsigned long long)c->hold.max);
+        class_total(t, c);
+        if (t->acq == 0 && c->key == NULL)
+            continue;
+        if (json) {
+            ndislock__v_bputs(b, first ? "{\"lock\":" : ",{\"lock\":");
+            ndislock__v_bjson(b, c->name);
+            char site[300];
+            snprintf(site, sizeof site, "%s:%d", file_of(c), c->line);
+            ndislock__v_bputs(b, ",\"site\":");
+            ndislock__v_bjson(b, site);
+            ndislock__v_bprintf(b, ",\"acquisitions\":%llu,\"contentions\":%llu,\"over_budget\":%llu,",
+                                (unsigned long long)t->acq, (unsigned long long)t->cont,
+                                (unsigned long long)t->over);
+            json_hist(b, "wait", &t->wait);
+            ndislock__v_bputs(b, ",");
+            json_hist(b, "hold", &t->hold);
+            ndislock__v_bputs(b, "}");
+        } else {
+            char site[64];
+            snprintf(site, sizeof site, "%s:%d", file_of(c), c->line);
+            ndislock__v_bprintf(b, "  %-28s %-20s %10llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu "
+                                "%8llu %8llu\n", c->name, site, (unsigned long long)t->acq,
+                                (unsigned long long)t->cont, (unsigned long long)t->over,
+                                (unsigned long long)pct(&t->wait, 0.5),
+                                (unsigned long long)pct(&t->wait, 0.99),
+                                (unsigned long long)t->wait.max,
+                                (unsigned long long)(t->hold.count ? t->hold.min : 0),
+                                (unsigned long long)pct(&t->hold, 0.5),
+                                (unsigned long long)pct(&t->hold, 0.99),
+                                (unsigned long long)t->hold.max);
+        }
+        first = 0;
     }
-    fflush(out);
+    if (json)
+        ndislock__v_bputs(b, "]}\n");
+    free(t);
 }
 
 void ndislock_stats_dump(FILE *out, int json)
 {
-    struct v_thread *t = &vthread;
+    struct v_thread *t = ndislock__vt;
+    struct v_slow s;
+    v_buf b = { 0 };
 
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    v_stats_dump_locked(out, json);
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+    ndislock__v_enter(&s, t);
+    if (ndislock__v_lock(t)) {
+        ndislock__v_stats_text(&b, json);
+        ndislock__v_unlock(t);
+    }
+    ndislock__v_leave(&s);
+    if (b.p)
+        fwrite(b.p, 1, b.len, out);
+    fflush(out);
+    ndislock__v_bfree(&b);
 }
 
+/* Zeroes every block (a reset while threads count is approximate: a racing count may survive). */
 void ndislock_stats_reset(void)
 {
-    struct v_thread *t = &vthread;
+    struct v_thread *t = ndislock__vt;
+    struct v_slow s;
 
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    for (unsigned i = 0; vstate.classes && i < vstate.nclasses; i++) {
-        struct v_class *c = &vstate.classes[i];
-        uint64_t *d = (uint64_t *)(void *)&c->acquisitions;
-        size_t n = (sizeof *c - offsetof(struct v_class, acquisitions)) / sizeof(uint64_t);
-        for (size_t k = 0; k < n; k++)
-            __atomic_store_n(&d[k], 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&c->wait.min, UINT64_MAX, __ATOMIC_RELAXED);
-        __atomic_store_n(&c->hold.min, UINT64_MAX, __ATOMIC_RELAXED);
+    ndislock__v_enter(&s, t);
+    if (ndislock__v_lock(t)) {
+        for (uint32_t i = 0, n = ndislock__v_class_count(); i < n; i++) {
+            struct v_class *c = ndislock__v_class_by_id(i);
+            if (c && c->dead) {
+                c->dead->acq = c->dead->cont = c->dead->over = 0;
+                hist_init(&c->dead->wait);
+                hist_init(&c->dead->hold);
+            }
+        }
+        ndislock__v_stats_live_reset();
+        ndislock__v_unlock(t);
     }
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+    ndislock__v_leave(&s);
+}
+
+/* A live thread's block, zeroed from another thread (relaxed stores: see above). */
+void ndislock__v_cstats_zero(struct v_cstats *s)
+{
+    uint64_t *w = (uint64_t *)(void *)s;
+
+    for (size_t i = 0; i < sizeof *s / sizeof *w; i++)
+        __atomic_store_n(&w[i], (uint64_t)0, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->wait.min, UINT64_MAX, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->hold.min, UINT64_MAX, __ATOMIC_RELAXED);
+}
+
+void ndislock__v_stats_sum_into(struct v_cstats *out, const struct v_cstats *s)
+{
+    cstats_sum(out, s);
 }

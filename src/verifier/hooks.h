@@ -57,6 +57,12 @@ void ndislock__verifier_rw_release(const void *lock, enum ndislock_rw_op op);
 /* Called by a waiting acquire every ~10 ms of waiting: LOCK_DEADLOCK after deadlock_ms. */
 void ndislock__verifier_rw_waiting(const void *lock, enum ndislock_rw_op op, uint64_t waited_ns);
 
+/* A driver handler bracketed by the harness (src/harness/handler.c) starts / returns:
+ * the return is checked like a callback's (LOCK_HELD_AT_EXIT); a halt also audits what
+ * is still armed for adapter (ACTIVE_AT_UNLOAD).  pc: the harness caller's call site. */
+void ndislock__verifier_handler_begin(const char *name, const void *adapter, int halt);
+void ndislock__verifier_handler_end(void *pc);
+
 /* A lock was initialized while the verifier was off (so unknown locks may be legitimate). */
 extern int ndislock__unchecked_inits;
 

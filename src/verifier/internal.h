@@ -1,13 +1,20 @@
 /*
- * Verifier internals.  One raw mutex (vstate.mu) serializes every change to
- * the tables below (inserting a lock or class, a new lock-order edge, a
- * report); the checked fast path of an uncontended, already-validated
- * acquire/release takes no mutex: it finds the lock record with lock-free
- * loads, checks the thread-local rules, answers the order graph from a
- * per-thread cache of known edges and updates statistics with relaxed
- * atomics.  Each thread carries a recursion guard so that nothing the
- * verifier calls (stdio, backtrace, the symbolizer) can re-enter it.  Lock
- * records and edges never move, so a thread may keep pointers to them.
+ * Verifier internals.
+ *
+ * Who writes what (the design of docs/VERIFIER.md, "Per-thread design"):
+ *   - thread-owned: everything an acquire/release of a known lock writes
+ *     besides the lock word: the held-lock stack (struct v_hold), the lock-
+ *     record and order-edge caches, the per-class statistics, the callback
+ *     frames.  Fields another thread may read at report time (who holds
+ *     lock X) are stored with relaxed atomics, so those reads are defined.
+ *   - shared, read-mostly: lock records (address -> class, state), classes,
+ *     the options.  Written under ndislock__v.mu at init/free/first use.
+ *   - shared, slow: the order graph, the registry of threads, the armed-
+ *     object set, reports: under ndislock__v.mu (the armed set under its own
+ *     striped mutexes).
+ * A thread entering a slow section sets t->guard; a checked operation that
+ * finds it set was entered from a signal handler that interrupted the
+ * verifier on the same thread, and does only what needs no verifier mutex.
  */
 #ifndef NDISLOCK_VERIFIER_INTERNAL_H
 #define NDISLOCK_VERIFIER_INTERNAL_H
@@ -15,108 +22,246 @@
 #include <ndislock/spin.h>
 #include <ndislock/verifier.h>
 
+#include "core/events.h"
+#include "hooks.h"
+
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define V_FRAMES      14      /* stack frames kept per recorded call */
-#define V_LOCKS       16384   /* tracked lock instances (power of 2) */
-#define V_CLASSES     1024    /* lock classes (allocation sites) */
-#define V_EDGES       4096    /* lock-order graph edges */
-#define V_HELD        48      /* locks one thread may hold at once */
-#define V_CALLBACKS   16      /* nested driver callbacks per thread */
-#define V_HIST        256     /* log-linear histogram buckets */
-#define V_ECACHE      64      /* per-thread cache of known lock-order edges (power of 2) */
+/* The verifier's code lives in one section, so report stacks can drop its frames by
+ * address; V_CODE entry points are also never inlined (their return address is the
+ * driver's call site). */
+#define V_SECTION __attribute__((section("ndislock_vtext")))
+#define V_CODE    __attribute__((section("ndislock_vtext"), noinline))
+
+#define V_FRAMES   14       /* stack frames kept per recorded stack */
+#define V_HELD0    32       /* hold entries before the stack first grows */
+#define V_ECACHE   64       /* per-thread cache of known order edges (power of 2) */
+#define V_LCACHE   64       /* per-thread cache of lock records (power of 2) */
+#define V_REL      8        /* per-thread ring of recent releases (for "last released at") */
+#define V_STREAKS  8        /* per-thread acquire sites with over-budget holds in a row */
+#define V_STREAK   3        /* consecutive over-budget holds of one site that make a warning */
+#define V_HIST     256      /* log-linear histogram buckets */
 
 enum v_rule {
-    R_LOCK_NOT_INITIALIZED, R_LOCK_USE_AFTER_FREE, R_LOCK_FREE_WHILE_HELD,
+    R_LOCK_NOT_INITIALIZED, R_LOCK_USE_AFTER_FREE, R_LOCK_FREE_WHILE_HELD, R_LOCK_DOUBLE_INIT,
     R_LOCK_RECURSIVE_ACQUIRE, R_LOCK_RELEASE_NOT_HELD, R_LOCK_RELEASE_WRONG_OWNER,
     R_LOCK_VARIANT_MISMATCH, R_IRQL_DPR_NOT_DISPATCH, R_IRQL_ACQUIRE_TOO_HIGH,
-    R_IRQL_BAD_RAISE_LOWER, R_LOCK_RELEASE_ORDER, R_LOCK_HELD_AT_EXIT, R_LOCK_ORDER_CYCLE,
-    R_LOCK_DEADLOCK, R_ISR_SPINLOCK, R_INTERRUPT_LIFECYCLE, R_INTERLOCKED_LOCK_HELD,
-    R_BLOCKING_AT_DISPATCH, R_IRQL_CALL_TOO_HIGH, R_STALL_TOO_LONG, R_HOLD_TIME_EXCEEDED,
-    R_LOCK_NESTED, R_COUNT
+    R_IRQL_CALL_TOO_HIGH, R_IRQL_BAD_RAISE_LOWER, R_LOCK_RELEASE_ORDER, R_LOCK_HELD_AT_EXIT,
+    R_LOCK_ORDER_CYCLE, R_LOCK_DEADLOCK, R_ISR_SPINLOCK, R_INTERRUPT_LIFECYCLE,
+    R_INTERLOCKED_LOCK_HELD, R_BLOCKING_AT_DISPATCH, R_STALL_TOO_LONG, R_ACTIVE_AT_UNLOAD,
+    R_HOLD_TIME_EXCEEDED, R_DPC_TIME_EXCEEDED, R_LOCK_NESTED, R_COUNT
 };
+
+struct v_buf_;
+struct v_edge;
 
 struct v_stack {
     uint8_t n;
     void *pc[V_FRAMES];
 };
 
-/* Log-linear histogram of nanoseconds: 4 sub-buckets per power of two.
- * Updated with relaxed atomics (no lock: each field is its own counter). */
+/* ---- clock (clock.c) ---- */
+
+/* Ticks: the invariant TSC, the Arm virtual counter, or CLOCK_MONOTONIC ns (mode). */
+enum { V_CLK_MONO, V_CLK_TSC, V_CLK_CNTVCT };
+struct v_clock {
+    int mode;
+    uint64_t mult;          /* ns per tick, 32.32 fixed point */
+    uint64_t inv;           /* ticks per ns, 32.32 fixed point */
+};
+extern struct v_clock ndislock__v_clk;
+uint64_t ndislock__v_mono_ns(void);
+void ndislock__v_clock_init(void);
+
+static inline uint64_t v_ticks(void)
+{
+    int mode = __atomic_load_n(&ndislock__v_clk.mode, __ATOMIC_RELAXED);
+
+#if defined(__x86_64__)
+    if (__builtin_expect(mode == V_CLK_TSC, 1))
+        return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    if (__builtin_expect(mode == V_CLK_CNTVCT, 1)) {
+        uint64_t v;
+        __asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(v) :: "memory");
+        return v;
+    }
+#endif
+    (void)mode;
+    return ndislock__v_mono_ns();
+}
+
+static inline uint64_t v_ns_ticks(uint64_t ns)
+{
+    return (uint64_t)(((unsigned __int128)ns *
+                       __atomic_load_n(&ndislock__v_clk.inv, __ATOMIC_RELAXED)) >> 32);
+}
+
+static inline uint64_t v_ticks_ns(uint64_t ticks)
+{
+    return (uint64_t)(((unsigned __int128)ticks *
+                       __atomic_load_n(&ndislock__v_clk.mult, __ATOMIC_RELAXED)) >> 32);
+}
+
+/* ---- statistics (src/stats/stats.c) ---- */
+
+/* Log-linear histogram of nanoseconds: 4 sub-buckets per power of two. */
 struct v_hist {
     uint64_t count, sum, min, max;
     uint64_t b[V_HIST];
 };
 
-struct v_class {
-    const struct ndislock_site *site;   /* key; NULL only for the "unknown" class */
-    uint64_t acquisitions, contentions, over_budget;    /* relaxed atomics */
+/* One class's statistics as gathered by one thread (written by it alone;
+ * read by dumps with relaxed loads), or merged from exited threads. */
+struct v_cstats {
+    uint64_t acq, cont, over;
     struct v_hist wait, hold;
 };
 
-enum v_lock_state { VL_EMPTY = 0, VL_LIVE, VL_FREED };
+/* ---- lock classes and records (locks.c) ---- */
+
+enum { V_KIND_SPIN, V_KIND_RW };
+
+struct v_class {
+    uint32_t id;                    /* index into the per-thread statistics */
+    uint8_t kind;
+    uint8_t hidden;                 /* the verifier's own (calibration): not in dumps */
+    const struct ndislock_site *key;    /* NULL: a class of locks never initialized */
+    char *name, *file;              /* copies: the site may be in a library unloaded later */
+    int line;
+    struct v_cstats *dead;          /* statistics of exited threads (under mu) */
+    struct v_class *hnext;
+};
+
+enum v_lock_state { VL_LIVE = 1, VL_FREED };
+#define V_USE_QUEUED    1u
+#define V_USE_ORDINARY  2u
+
+/* One lock.  Read lock-free on the hot path, so a record is never returned
+ * to malloc (it is recycled for another address only after the quarantine
+ * of freed locks); a reader validates addr after finding it.  One cache
+ * line each: nothing on the hot path writes it. */
+struct v_lock {
+    uintptr_t addr;                 /* key; relaxed atomic */
+    uint8_t state;                  /* enum v_lock_state; acquire/release */
+    uint8_t kind, ndis;
+    uint8_t uses;                   /* V_USE_*: set once per kind of use (relaxed) */
+    uint8_t inst;                   /* has instance nodes in the order graph (under mu) */
+    uint8_t in_quarantine;          /* under mu */
+    uint32_t gen;                   /* bumped when recycled */
+    unsigned init_epoch;            /* ndislock__v.epoch at its initialization */
+    struct v_class *cls;            /* relaxed atomic */
+    void *init_pc;
+    struct v_lock *qnext;           /* free list (under mu) */
+} __attribute__((aligned(64)));
+
+/* ---- per-thread state (thread.c) ---- */
+
+enum v_hold_state { VH_EMPTY, VH_WAITING, VH_HELD, VH_RELEASING, VH_PHANTOM };
+
+#define V_OP_RW         32          /* hold op: an enum ndislock_rw_op + V_OP_RW */
+#define VH_F_TRY        0x01        /* a trylock: no order edge into it */
+#define VH_F_HIGH       0x02        /* acquired above its raise level (reported): no IRQL change */
+#define VH_F_OVERRIDE   0x04        /* restore was inherited from an out-of-order release */
+#define VH_F_READ       0x08        /* RW: held shared */
+#define VH_F_WAITREP    0x10        /* the watchdog reported this wait */
+#define VH_F_TIMED      0x20        /* t0/sw0/own0 are valid */
+#define VH_F_SAMPLE     0x40        /* this pair's own cost is measured (acq_cost) */
 
 /*
- * One lock instance.  addr and state are written under vstate.mu and read
- * lock-free (state with acquire: a non-EMPTY state publishes addr and cls);
- * owner is an atomic (other threads compare it with themselves); the rest of
- * the hold is written by the thread that holds the lock word.
+ * One entry of a thread's held-lock stack.  key, rec, pc and state are
+ * read by other threads at report time (relaxed atomics); the rest is the
+ * owner's alone.  A phantom entry stands for an acquire the verifier
+ * skipped after reporting it (recursive, NULL, freed or garbage lock): its
+ * release is swallowed.
  */
-struct v_lock {
-    uintptr_t addr;                 /* key: the KSPIN_LOCK's address */
-    uint8_t state;                  /* enum v_lock_state */
-    uint8_t ndis;                   /* initialized by NdisAllocateSpinLock */
-    uint8_t op;                     /* enum ndislock_op of the current hold */
-    uint8_t flags;                  /* V_HELD_* */
-    uint32_t recursion;             /* swallowed recursive acquires */
-    struct v_class *cls;
-    struct v_thread *owner;         /* NULL: free */
-    uint64_t owner_tid;
-    uint64_t acquired_ns;
-    uint64_t report_ns_at_acquire;  /* owner's report_ns when the hold began */
-    uint64_t switches_at_acquire;   /* owner's ndislock__switches() then (preempt.h) */
-    ndislock_irql_t old_irql;       /* what the hold's release must restore */
-    ndislock_irql_t *old_slot;      /* where the acquire stored it (NDIS_SPIN_LOCK.OldIrql, ...) */
-    struct v_stack acquired;        /* where the current (or last) hold began: the caller's
-                                       PC, or the whole stack (acquire_stacks=1, NdisInterlocked*) */
-    struct v_stack released;        /* last release, same */
-    struct v_stack freed;           /* NdisFreeSpinLock: always the whole stack */
-};
-#define V_HELD_AT_HIGH_IRQL 1       /* acquired above DISPATCH (reported) */
-#define V_HELD_INTERLOCKED  2       /* taken by NdisInterlocked*: whole stacks (the PC is ours) */
-
-struct v_held {
-    struct v_lock *lk;
+struct v_hold {
+    uintptr_t key;
+    struct v_lock *rec;
+    void *pc;
+    uint8_t state;
+    uint8_t op, flags;
+    ndislock_irql_t restore;        /* IRQL a LIFO release restores (raising ops / override) */
+    ndislock_irql_t raised;         /* IRQL the acquire left the thread at */
+    ndislock_irql_t *old_slot;
+    uint32_t acq_cost;              /* VH_F_SAMPLE: ticks the checked acquire took */
+    uint64_t t0, own0, sw0, ops0;
 };
 
-struct v_callback {
+/* A running driver callback or a bracketed handler. */
+struct v_frame {
     const char *what;
-    unsigned held;                  /* locks held at entry */
-    ndislock_irql_t irql;           /* IRQL at entry */
+    const void *obj;                /* callback function, or adapter of a handler */
+    uint8_t ctx;                    /* enum ndislock_context at entry; 0xff: bracketed handler */
+    uint8_t halt;                   /* a bracketed halt: audits armed objects at exit */
+    ndislock_irql_t irql;
+    unsigned nheld;
+    uint64_t t0, own0, sw0, ops0;
+};
+#define V_FRAME_HANDLER 0xff
+
+struct v_ecache {
+    uint64_t from, to;
+    uint8_t type;
+    unsigned gen;
+    struct v_edge *e;
+    uint64_t hits;                  /* relaxed: dumps add it to the edge's count */
 };
 
-struct v_edge;
+struct v_lcache {
+    uintptr_t addr;
+    struct v_lock *rec;
+};
 
-/* A lock-order edge this thread has seen in the graph (from, to as in lockgraph.c). */
-struct v_ecache {
-    uintptr_t from, to;
-    struct v_edge *e;
+struct v_streak {
+    void *pc;
+    unsigned n;
 };
 
 struct v_thread {
-    int guard;                      /* inside the verifier: no re-entry */
-    int mu_held;                    /* checked_ops.c took vstate.mu lazily (for a report) */
-    int registered;
-    const char *il_what;            /* the NdisInterlocked* call in progress */
-    uint64_t report_ns;             /* time spent writing reports: not part of any hold */
-    uint64_t tid;
-    unsigned nheld, ncb;
-    struct v_held held[V_HELD];
-    struct v_callback cb[V_CALLBACKS];
+    uint64_t id;                    /* unique for the process's life, never reused */
+    int os_tid;
+    int guard;                      /* inside a verifier slow section */
+    int mu_depth;                   /* holds ndislock__v.mu */
+    unsigned epoch;                 /* ndislock__v.epoch its holds belong to */
+    unsigned nheld;                 /* relaxed atomic */
+    unsigned cap;                   /* relaxed atomic; see thread.c for the order */
+    struct v_hold *held;            /* relaxed atomic pointer */
+    struct v_stack *stacks;         /* whole stacks of the holds (acquire_stacks=1), or NULL */
+    void *retired;                  /* arrays replaced by growth, freed at thread exit */
+    struct v_frame *frames;
+    unsigned nframes, fcap;
+    struct v_cstats **stats;        /* by class id; relaxed pointers (dumps read them) */
+    unsigned nstats;                /* relaxed atomic */
+    uint64_t own;                   /* ticks not charged to holds and callbacks: the verifier's
+                                       slow work, and waits for other locks (see v_own_since) */
+    uint64_t nops;                  /* checked acquires so far (their cost: pair_cost) */
+    uint64_t pair_cost;             /* what one checked pair adds, measured on this thread (ticks,
+                                       a running average of every 64th pair); 0: the calibration's */
+    int calibrating;                /* timing the checked pair: no order edges */
+    unsigned egen;
+    unsigned nstreak;
+    struct v_streak streak[V_STREAKS];
     struct v_ecache ecache[V_ECACHE];
+    struct v_lcache lcache[V_LCACHE];
+    struct { uintptr_t key; void *pc; } rel[V_REL];     /* relaxed atomics */
+    unsigned reln;
+    uint8_t dead;                   /* exited (kept while its holds are orphans) */
+    uint8_t noted_full;
+    uint64_t *rseq;                 /* its rseq_cs word (preempt.c), NULL without rseq */
+    uint64_t marker;                /* what our armed rseq_cs holds */
+    uint64_t switches;              /* times it was seen off the CPU (v_switches) */
+    int armed;
+    struct v_thread *next, *prev;   /* registry, under mu */
+    struct v_hold inline_held[V_HELD0];
 };
+
+extern __thread struct v_thread *ndislock__vt __attribute__((tls_model("initial-exec")));
+
+/* ---- global state (state.c) ---- */
 
 struct v_options {
     int verify, halt_on_error, stats, lock_nested, acquire_stacks;
@@ -125,57 +270,306 @@ struct v_options {
 };
 
 struct v_state {
-    pthread_mutex_t mu;
+    /* read on every checked operation: lines that nothing hot writes (the
+     * options' flags and numbers come first in opt, its paths after) */
+    unsigned epoch;                 /* bumped when checking is switched off or on */
+    uint64_t budget_ticks;          /* hold_us in clock ticks; 0: no hold-time check */
+    uint64_t pair_ticks;            /* what a checked acquire/release pair adds (calibrated) */
+    uint64_t raw_pair_ticks;        /* an unchecked pair (calibrated) */
+    int log_fd, json_fd;            /* reports: write(2), never stdio */
+    int retired;                    /* the library is being unloaded */
+    int exiting;                    /* the exit report has run */
     struct v_options opt;
-    FILE *log, *json;
-    unsigned long errors, warnings;
-    struct v_lock *locks;           /* V_LOCKS, calloc'd at first enable */
-    struct v_class *classes;        /* V_CLASSES */
-    unsigned nclasses;
-    int table_full_noted;
+    /* written by reports and slow paths: their own lines */
+    unsigned long errors __attribute__((aligned(64)));     /* relaxed atomics */
+    unsigned long warnings;
+    pthread_mutex_t mu __attribute__((aligned(64)));
 };
+extern struct v_state ndislock__v;
 
-extern struct v_state vstate;
-extern __thread struct v_thread vthread;
+/* The common prologue: the calling thread's state, registered and current. */
+struct v_thread *ndislock__v_thread_slow(void);
+static inline struct v_thread *v_self(void)
+{
+    struct v_thread *t = ndislock__vt;
 
-/* state.c */
-struct v_thread *v_self(void);                  /* registers the thread on first use */
-struct v_lock *v_lookup(uintptr_t addr);        /* NULL if unknown; lock-free */
-struct v_lock *v_insert(uintptr_t addr);        /* NULL if the table is full; under vstate.mu,
-                                                   then set cls and publish with v_set_state */
-void v_set_state(struct v_lock *lk, enum v_lock_state s);
-enum v_lock_state v_state_of(const struct v_lock *lk);
-struct v_class *v_class_of(const struct ndislock_site *site);
-uint64_t v_now_ns(void);
-uint64_t v_tid(void);
-int v_alloc_tables(void);
+    if (__builtin_expect(t != NULL && t->epoch == __atomic_load_n(&ndislock__v.epoch,
+                                                                   __ATOMIC_RELAXED), 1))
+        return t;
+    return ndislock__v_thread_slow();
+}
 
-/* report.c */
-void v_capture(struct v_stack *st, int skip);
-/* The whole stack from the frame that returns to pc (pc = __builtin_return_address(0) of the API entry). */
-void v_capture_from(struct v_stack *st, void *pc);
-/* Reports rule about lk (may be NULL); fmt is one detail line; prior (may be
- * NULL) is printed under prior_what.  Call with vstate.mu held.  Aborts when
- * the rule is an error and halt_on_error is set. */
-void v_report(enum v_rule rule, const struct v_lock *lk, const struct v_stack *prior,
-              const char *prior_what, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Second lock / extra stack for a report in progress: printed by v_report_cycle. */
-void v_report_cycle(const struct v_stack *edges, const char *const *labels, int n,
-                    const struct v_lock *lk, const char *detail);
-const char *v_lock_name(const struct v_lock *lk);
-void v_exit_check(void);
+/* Slow sections: recursion guard, cancellation off, own time accounted. */
+struct v_slow {
+    struct v_thread *t;
+    int cancel, err;
+    uint64_t t0;
+};
+void ndislock__v_enter(struct v_slow *s, struct v_thread *t);
+void ndislock__v_leave(struct v_slow *s);
+/* ndislock__v.mu, unless this thread already holds it; 0 if it cannot be had
+ * (a signal handler interrupted the verifier on this thread). */
+int ndislock__v_lock(struct v_thread *t);
+void ndislock__v_unlock(struct v_thread *t);
 
-/* lockgraph.c: 1 if the edge held -> taken is in t's cache (counted; no mutex needed). */
-int v_graph_known(struct v_thread *t, const struct v_lock *held, const struct v_lock *taken);
-/* Adds held -> taken (under vstate.mu) and caches it in t; returns 1 if it closed a cycle (and reported it). */
-int v_graph_add(struct v_thread *t, struct v_lock *held, struct v_lock *taken);
-void v_graph_dot(FILE *out);
+/* thread.c */
+struct v_hold *ndislock__v_push_slow(struct v_thread *t); /* grows; NULL: no memory (noted once) */
+void ndislock__v_stacks_alloc(struct v_thread *t);
+void ndislock__v_remove_shift(struct v_thread *t, unsigned i);
+struct v_hold *ndislock__v_holds(struct v_thread *t, unsigned *n);
+void ndislock__v_thread_exit_check(struct v_thread *t, const char *why);
+/* Who holds key (any thread, exited ones included): 1 and *out filled if found.  Under mu. */
+struct v_holder {
+    uint64_t tid;
+    int os_tid;
+    int dead;
+    void *pc;
+    struct v_stack stack;
+    uint8_t state;
+};
+int ndislock__v_find_holder(uintptr_t key, const struct v_thread *except, struct v_holder *out);
+/* Where a thread last released key: its PC (the current thread first, then the others). */
+void *ndislock__v_last_release(struct v_thread *t, uintptr_t key);
+void ndislock__v_registry_fork_child(struct v_thread *self);
+void ndislock__v_thread_key_delete(void);
+void ndislock__v_registry_disarm(void);
 
+/* locks.c */
+struct v_lock *ndislock__v_lock_lookup(struct v_thread *t, uintptr_t addr);  /* lock-free */
+struct v_lock *ndislock__v_lock_find(uintptr_t addr);                        /* under mu */
+struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kind);   /* under mu */
+void ndislock__v_lock_freed(struct v_lock *lk, const struct v_stack *st);  /* under mu */
+const struct v_stack *ndislock__v_lock_freed_at(const struct v_lock *lk);  /* under mu */
+void ndislock__v_lock_revive(struct v_lock *lk);            /* under mu: live again */
+struct v_class *ndislock__v_class_of(const struct ndislock_site *site, int kind);  /* under mu */
+struct v_class *ndislock__v_class_unknown(int kind);        /* under mu */
+struct v_class *ndislock__v_class_by_id(uint32_t id);       /* under mu */
+uint32_t ndislock__v_class_count(void);
+int ndislock__v_tables_init(void);
 
-/* stats */
-void v_hist_add(struct v_hist *h, uint64_t ns);         /* lock-free */
-void v_count(uint64_t *counter);                        /* relaxed atomic increment */
-uint64_t v_hist_pct(const struct v_hist *h, double p);
-void v_stats_dump_locked(FILE *out, int json);
+/* lockgraph.c */
+#define V_EDGE_FROM_READ 1u         /* edge type: the held lock is held shared */
+#define V_EDGE_TO_READ   2u         /* edge type: the new lock is acquired shared */
+uint64_t ndislock__v_node_of(const struct v_lock *lk, const struct v_lock *other);
+/* 1 if the edge held -> taken is known to t (no mutex). */
+int ndislock__v_edge_known(struct v_thread *t, uint64_t from, uint64_t to, unsigned type);
+/* Adds it (takes mu); reports LOCK_ORDER_CYCLE if it closes one. */
+void ndislock__v_edge_add(struct v_thread *t, const struct v_lock *held, const struct v_lock *taken,
+                          uint64_t from, uint64_t to, unsigned type, void *pc);
+void ndislock__v_graph_forget(uintptr_t addr);              /* under mu: instance node gone */
+extern unsigned ndislock__v_graph_gen;                      /* bumped when edges are removed */
+uint64_t ndislock__v_cached_hits(const struct v_edge *e);   /* thread.c, under mu */
+void ndislock__v_graph_reset(void);         /* tests: forget every order edge (takes mu) */
+void ndislock__v_graph_dot(struct v_buf_ *b);
+void ndislock__v_graph_flush(struct v_thread *t);           /* under mu: cached hit counts */
+
+/* symbolize.c */
+void ndislock__v_capture(struct v_stack *st, void *from_pc);
+void ndislock__v_print_stack(struct v_buf_ *b, const struct v_stack *st, int json);
+
+/* report.c: a growable text buffer, then write(2) */
+struct v_buf_ {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+typedef struct v_buf_ v_buf;
+void ndislock__v_bprintf(v_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ndislock__v_bputs(v_buf *b, const char *s);
+void ndislock__v_bjson(v_buf *b, const char *s);        /* a JSON string, quoted */
+void ndislock__v_bfree(v_buf *b);
+void ndislock__v_write(int fd, const char *p, size_t n);
+
+/*
+ * A report: rule, lock record (may be NULL), the call it is about (its
+ * driver call site, for the stack), an earlier stack or PC it conflicts
+ * with, extra labelled stacks (order cycle edges), and one detail line.
+ * Takes and drops mu itself; call it inside a slow section.  Aborts after
+ * an error when halt_on_error=1 (with no verifier lock held).
+ */
+struct v_report {
+    enum v_rule rule;
+    const struct v_lock *lk;
+    void *pc;                       /* the driver's call site (frames above it are ours) */
+    const struct v_stack *prior;
+    void *prior_pc;                 /* a single PC instead of prior */
+    const char *prior_what;
+    const struct v_stack *extra;
+    const char *const *labels;
+    int nextra;
+    char detail[512];
+};
+void ndislock__v_report(struct v_thread *t, struct v_report *r);
+void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
+                         const struct v_stack *prior, void *prior_pc, const char *prior_what,
+                         const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+const char *ndislock__v_rule_id(enum v_rule r);
+extern int ndislock__v_dedup;               /* 0: every report printed (tests) */
+extern int ndislock__v_symbolize;           /* 0: stacks as PCs only (tests) */
+const char *ndislock__v_rule_ref(enum v_rule r);
+int ndislock__v_rule_warning(enum v_rule r);
+const char *ndislock__v_lock_name(const struct v_lock *lk);
+void ndislock__v_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* stats.c */
+struct v_cstats *ndislock__v_stats_slow(struct v_thread *t, const struct v_class *c);
+void ndislock__v_stats_merge_thread(struct v_thread *t);   /* under mu, at thread exit */
+void ndislock__v_stats_text(v_buf *b, int json);           /* under mu */
+void ndislock__v_stats_sum_into(struct v_cstats *out, const struct v_cstats *s);
+void ndislock__v_cstats_zero(struct v_cstats *s);
+void ndislock__v_stats_live(struct v_cstats *out, uint32_t id);    /* thread.c, under mu */
+void ndislock__v_stats_live_reset(void);                            /* thread.c, under mu */
+
+/* t's statistics block for c; NULL when none can be had (nothing is counted then). */
+static inline struct v_cstats *v_stats(struct v_thread *t, const struct v_class *c)
+{
+    if (__builtin_expect(c->id < t->nstats && t->stats[c->id] != NULL, 1))
+        return t->stats[c->id];
+    return ndislock__v_stats_slow(t, c);
+}
+
+/* A counter only its thread writes, read by dumps: a plain increment, made visible without a lock prefix. */
+static inline void v_inc(uint64_t *p, uint64_t by)
+{
+    __atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + by, __ATOMIC_RELAXED);
+}
+
+/* event.c, armed.c */
+void ndislock__v_event(const struct ndislock_event *e);
+void ndislock__v_armed(struct v_thread *t, const struct ndislock_event *e, void *pc);
+void ndislock__v_adapter_seen(const void *adapter);
+const char *ndislock__v_call_name(enum ndislock_call c);
+void ndislock__v_audit_armed(const void *owner, int at_exit, void *pc);
+void ndislock__v_frame_push(struct v_thread *t, const char *what, const void *obj, unsigned ctx,
+                            int halt);
+void ndislock__v_frame_pop(struct v_thread *t, void *pc);
+void ndislock__v_armed_fork_child(void);
+void ndislock__v_armed_lock_all(void);
+void ndislock__v_armed_unlock_all(void);
+
+/*
+ * A new entry on top of t's stack, state VH_EMPTY (readers skip it).  The
+ * slot is claimed (nheld raised) before it is filled, so a signal handler
+ * that runs lock operations on this thread in between pushes above it.
+ * NULL when the stack cannot grow: said once, and the caller goes on
+ * without a record of this hold.
+ */
+static inline struct v_hold *v_push(struct v_thread *t)
+{
+    unsigned n = t->nheld;
+
+    if (__builtin_expect(n >= t->cap, 0))
+        return ndislock__v_push_slow(t);
+    struct v_hold *h = &t->held[n];
+    __atomic_store_n(&h->state, (uint8_t)VH_EMPTY, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->nheld, n + 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    return h;
+}
+
+/* Removes entry i (out of order allowed): the caller has read what it needs. */
+static inline void v_remove(struct v_thread *t, unsigned i)
+{
+    if (__builtin_expect(i + 1 != t->nheld, 0)) {
+        ndislock__v_remove_shift(t, i);
+        return;
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->nheld, i, __ATOMIC_RELAXED);
+}
+
+/* Remembers where t released key (a small ring; other threads read it for reports). */
+static inline void v_note_release(struct v_thread *t, uintptr_t key, void *pc)
+{
+    unsigned i = t->reln % V_REL;
+
+    __atomic_store_n(&t->rel[i].key, key, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->rel[i].pc, pc, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->reln, t->reln + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * How often t was seen switched out (preempt.c explains the rseq marker):
+ * one load and a compare, and a store when the kernel cleared it.
+ */
+static inline uint64_t v_switches(struct v_thread *t)
+{
+    uint64_t *cs = t->rseq;
+
+    if (cs == NULL)
+        return 0;
+    if (__builtin_expect(__atomic_load_n(cs, __ATOMIC_RELAXED) != t->marker, 0)) {
+        t->switches += (uint64_t)t->armed;
+        t->armed = 1;
+        __atomic_store_n(cs, t->marker, __ATOMIC_RELAXED);
+    }
+    return t->switches;
+}
+
+/*
+ * Histogram bucket of v nanoseconds: exact below 4; above, 4 sub-buckets
+ * per power of two (msb, next two bits), so any value is within 25% of
+ * its bucket's floor.
+ */
+static inline unsigned v_bucket(uint64_t v)
+{
+    if (v < 4)
+        return (unsigned)v;
+    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
+    return (msb - 1) * 4 + (unsigned)((v >> (msb - 2)) & 3);
+}
+
+/* Owner only: plain read-modify-writes, stored atomically for a dumping thread. */
+static inline void v_hist_add(struct v_hist *h, uint64_t ns)
+{
+    v_inc(&h->count, 1);
+    v_inc(&h->sum, ns);
+    v_inc(&h->b[v_bucket(ns)], 1);
+    if (ns < h->min)
+        __atomic_store_n(&h->min, ns, __ATOMIC_RELAXED);
+    if (ns > h->max)
+        __atomic_store_n(&h->max, ns, __ATOMIC_RELAXED);
+}
+
+/* Holds of t that are real (not phantom) at or above index from. */
+static inline unsigned v_real_holds(struct v_thread *t, unsigned from)
+{
+    unsigned n = 0;
+
+    for (unsigned i = from; i < t->nheld; i++)
+        n += t->held[i].state == VH_HELD || t->held[i].state == VH_WAITING;
+    return n;
+}
+
+/* checked_ops.c: order edges into lk from the locks t holds (shared: lk taken shared). */
+void ndislock__v_order(struct v_thread *t, struct v_lock *lk, int shared, void *pc);
+void ndislock__v_calibrate(struct v_thread *t);
+/* Ticks of t's own work since (own0, ops0): slow sections plus the checked pairs made since. */
+static inline uint64_t v_own_since(const struct v_thread *t, uint64_t own0, uint64_t ops0)
+{
+    uint64_t pair = t->pair_cost ? t->pair_cost
+                                 : __atomic_load_n(&ndislock__v.pair_ticks, __ATOMIC_RELAXED);
+
+    return t->own - own0 + (t->nops - ops0) * pair;
+}
+
+/* A measured pair (acquire + release ticks) joins the thread's running average. */
+static inline void v_pair_sample(struct v_thread *t, uint64_t ticks)
+{
+    uint64_t raw = __atomic_load_n(&ndislock__v.raw_pair_ticks, __ATOMIC_RELAXED);
+    uint64_t cost = ticks > raw ? ticks - raw : 0;
+
+    t->pair_cost = t->pair_cost ? (t->pair_cost * 7 + cost) / 8 : cost;
+}
+
+/* A time span less the verifier's own work in it (never below 0). */
+static inline uint64_t v_span(uint64_t ticks, uint64_t own)
+{
+    return ticks > own ? ticks - own : 0;
+}
+
+/* Over-budget tracking per acquire site (checked_ops.c); 1: this makes V_STREAK in a row. */
+int ndislock__v_streak(struct v_thread *t, void *pc, int over);
 
 #endif

@@ -10,10 +10,19 @@
  * thread left the CPU in between.  The kernel checks that the 4 bytes before
  * abort_ip hold the registered signature, so the descriptor points there.
  *
- * The exchange is one instruction (x86 xchg; on Arm the store-exclusive fails
- * across an exception), so a clear cannot slip between our read and re-arm.
- * Other rseq users overwrite rseq_cs; a value that is neither ours nor 0 is
- * counted as a switch too, which errs on the side of not warning.
+ * Reading needs no atomic read-modify-write: if rseq_cs still holds our
+ * marker, no switch happened up to the load, and a clear after it belongs
+ * to the next interval; if it was cleared, we count a switch and re-arm,
+ * and a clear between that load and the store happened between intervals.
+ * One load and a compare per call (an xchg, which the first version used,
+ * is a locked instruction: ~20 cycles).  Other rseq users overwrite
+ * rseq_cs; a value that is neither ours nor 0 counts as a switch too,
+ * which errs on the side of not warning.
+ *
+ * While rseq_cs points at our marker the kernel reads the marker on every
+ * preemption of that thread, so a library that is unloaded must disarm
+ * every thread first (ndislock__preempt_disarm, called from the verifier's
+ * destructor for each registered thread).
  */
 #define _GNU_SOURCE
 #include "preempt.h"
@@ -62,12 +71,35 @@ uint64_t ndislock__switches(void)
 {
     if (!usable)
         return 0;
-    uint64_t prev = __atomic_exchange_n(&self()->rseq_cs, (uint64_t)(uintptr_t)&marker,
-                                        __ATOMIC_RELAXED);
-    if (armed && prev != (uint64_t)(uintptr_t)&marker)
-        switches++;
-    armed = 1;
+    uint64_t *cs = (uint64_t *)(void *)&self()->rseq_cs;
+    uint64_t mine = (uint64_t)(uintptr_t)&marker;
+
+    /* relaxed: the kernel writes it only while this thread is stopped */
+    if (__builtin_expect(__atomic_load_n(cs, __ATOMIC_RELAXED) != mine, 0)) {
+        switches += armed;
+        armed = 1;
+        __atomic_store_n(cs, mine, __ATOMIC_RELAXED);
+    }
     return switches;
+}
+
+void *ndislock__preempt_area(void)
+{
+    return usable ? (void *)&self()->rseq_cs : NULL;
+}
+
+uint64_t ndislock__preempt_marker(void)
+{
+    return (uint64_t)(uintptr_t)&marker;
+}
+
+void ndislock__preempt_disarm(void *area)
+{
+    uint64_t mine = (uint64_t)(uintptr_t)&marker;
+
+    if (area != NULL)
+        __atomic_compare_exchange_n((uint64_t *)area, &mine, 0, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED);
 }
 
 int ndislock__switches_known(void)
@@ -76,6 +108,21 @@ int ndislock__switches_known(void)
 }
 
 #else /* no <sys/rseq.h>: nothing is known */
+
+void *ndislock__preempt_area(void)
+{
+    return NULL;
+}
+
+uint64_t ndislock__preempt_marker(void)
+{
+    return 0;
+}
+
+void ndislock__preempt_disarm(void *area)
+{
+    (void)area;
+}
 
 uint64_t ndislock__switches(void)
 {

@@ -18,5 +18,10 @@
  */
 uint64_t ndislock__switches(void);
 int ndislock__switches_known(void);
+/* This thread's armed rseq word (NULL without rseq), and disarming one
+ * (from any thread) before the code that owns the marker is unloaded. */
+void *ndislock__preempt_area(void);
+uint64_t ndislock__preempt_marker(void);     /* the value an armed rseq_cs holds */
+void ndislock__preempt_disarm(void *area);
 
 #endif

@@ -1,297 +1,216 @@
 /*
- * Reports: the rule table, stack capture, symbolization (libdw when built
- * with it: function, file:line and the inline chain; dladdr otherwise) and
- * the two output formats, text and JSON lines.
+ * Reports: the rule table (with the Driver Verifier / SDV check each one
+ * corresponds to), one function that builds a report in a buffer, and
+ * write(2) on the log descriptor.  No stdio: a thread holding stderr's
+ * lock (flockfile) while another thread reports cannot deadlock with the
+ * verifier, and a thread cancelled or killed mid-report leaves no stdio
+ * lock behind.
  */
 #define _GNU_SOURCE
 #include "internal.h"
 
-#include <dlfcn.h>
-#include <execinfo.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#ifdef NDISLOCK_HAVE_LIBDW
-#include <dwarf.h>
-#include <elfutils/libdwfl.h>
-#endif
-
 static const struct {
     const char *id;
     int warning;
-    const char *why;    /* the documented rule */
+    const char *why;        /* the documented rule */
+    const char *ref;        /* Driver Verifier / SDV / lockdep equivalent, "" if none */
 } rules[R_COUNT] = {
     [R_LOCK_NOT_INITIALIZED] = { "LOCK_NOT_INITIALIZED", 0,
-        "spin lock used before NdisAllocateSpinLock/KeInitializeSpinLock (\"initialize ... before it calls any other Ndis..SpinLock function\")" },
+        "spin lock used before NdisAllocateSpinLock/KeInitializeSpinLock (\"initialize ... before it calls any other Ndis..SpinLock function\")",
+        "Driver Verifier deadlock detection 0xC4/0x1002" },
     [R_LOCK_USE_AFTER_FREE] = { "LOCK_USE_AFTER_FREE", 0,
-        "spin lock used after NdisFreeSpinLock (\"it no longer represents a spin lock\")" },
+        "spin lock used after NdisFreeSpinLock (\"it no longer represents a spin lock\")",
+        "lockdep DEBUG_SPINLOCK \"bad magic\"" },
     [R_LOCK_FREE_WHILE_HELD] = { "LOCK_FREE_WHILE_HELD", 0,
-        "spin lock freed or re-initialized while it is held" },
+        "spin lock freed or re-initialized while it is held",
+        "Driver Verifier 0xC4/0x100B; lockdep \"held lock freed!\"" },
+    [R_LOCK_DOUBLE_INIT] = { "LOCK_DOUBLE_INIT", 1,
+        "NDIS spin lock initialized again while live (NdisAllocateSpinLock without NdisFreeSpinLock in between)",
+        "Driver Verifier 0xC4/0x1005" },
     [R_LOCK_RECURSIVE_ACQUIRE] = { "LOCK_RECURSIVE_ACQUIRE", 0,
-        "spin lock acquired again by the thread that holds it (spin locks are not recursive: self-deadlock)" },
+        "spin lock acquired again by the thread that holds it (spin locks are not recursive: self-deadlock)",
+        "SDV SpinLock / wdm SpinLock; Driver Verifier 0xC4/0x1000; lockdep \"possible recursive locking\"" },
     [R_LOCK_RELEASE_NOT_HELD] = { "LOCK_RELEASE_NOT_HELD", 0,
-        "release of a spin lock that is not held (double release)" },
+        "release of a spin lock that is not held (double release)",
+        "SDV SpinLockRelease; Driver Verifier 0xC4/0x1007; lockdep \"bad unlock balance\"" },
     [R_LOCK_RELEASE_WRONG_OWNER] = { "LOCK_RELEASE_WRONG_OWNER", 0,
-        "spin lock released by a thread that does not hold it" },
+        "spin lock released by a thread that does not hold it",
+        "Driver Verifier 0xC4/0x1004" },
     [R_LOCK_VARIANT_MISMATCH] = { "LOCK_VARIANT_MISMATCH", 0,
-        "\"A spin lock acquired with NdisDprAcquireSpinLock must be released with NdisDprReleaseSpinLock; a spin lock acquired with NdisAcquireSpinLock must be released with NdisReleaseSpinLock\"" },
+        "a spin lock is released by the call family it was acquired with (NdisDpr*/Ndis*, Ke*/AtDpcLevel/ForDpc, queued or ordinary, never both for one lock)",
+        "Driver Verifier 0xC4/0x1008, 0x1009" },
     [R_IRQL_DPR_NOT_DISPATCH] = { "IRQL_DPR_NOT_DISPATCH", 0,
-        "NdisDprAcquireSpinLock/NdisDprReleaseSpinLock \"can be called only while running at IRQL = DISPATCH_LEVEL\"" },
+        "a call the WDK requires at DISPATCH_LEVEL (NdisDpr*, Ke*AtDpcLevel/FromDpcLevel, KeTryToAcquireSpinLockAtDpcLevel, NDIS_RWL_AT_DISPATCH_LEVEL) made elsewhere",
+        "SDV Irql_Synch_Function, IrqlDispatch; Driver Verifier 0xC4/0x40, 0x41" },
     [R_IRQL_ACQUIRE_TOO_HIGH] = { "IRQL_ACQUIRE_TOO_HIGH", 0,
-        "NdisAcquireSpinLock/NdisInterlocked* must be called at IRQL <= DISPATCH_LEVEL" },
-    [R_IRQL_BAD_RAISE_LOWER] = { "IRQL_BAD_RAISE_LOWER", 0,
-        "KeRaiseIrql must not lower, KeLowerIrql must not raise, and spin locks are released at DISPATCH_LEVEL" },
-    [R_LOCK_RELEASE_ORDER] = { "LOCK_RELEASE_ORDER", 0,
-        "spin locks must be released in the reverse order of acquisition, or the restored IRQL is wrong" },
-    [R_LOCK_HELD_AT_EXIT] = { "LOCK_HELD_AT_EXIT", 0,
-        "a DPC, timer, ISR or synchronize callback (or a thread) must release its spin locks and restore the IRQL before it returns" },
-    [R_LOCK_ORDER_CYCLE] = { "LOCK_ORDER_CYCLE", 0,
-        "spin locks taken in inconsistent order (a cycle in the lock order graph): possible deadlock" },
-    [R_LOCK_DEADLOCK] = { "LOCK_DEADLOCK", 0,
-        "a spin lock wait exceeded the watchdog bound (deadlock or a holder that never releases)" },
-    [R_ISR_SPINLOCK] = { "ISR_SPINLOCK", 0,
-        "NDIS spin locks synchronize \"non-ISR driver functions\"; data shared with MiniportInterrupt goes through NdisMSynchronizeWithInterruptEx" },
-    [R_INTERRUPT_LIFECYCLE] = { "INTERRUPT_LIFECYCLE", 0,
-        "NdisMSynchronizeWithInterruptEx needs an interrupt registered with NdisMRegisterInterruptEx and not yet deregistered" },
-    [R_INTERLOCKED_LOCK_HELD] = { "INTERLOCKED_LOCK_HELD", 0,
-        "NdisInterlocked* acquires the spin lock itself; the caller must not hold it" },
-    [R_BLOCKING_AT_DISPATCH] = { "BLOCKING_AT_DISPATCH", 0,
-        "a blocking wait (NdisMSleep ...) needs IRQL = PASSIVE_LEVEL and no spin lock held" },
+        "a spin lock acquired above the IRQL its WDK page allows (DISPATCH_LEVEL for the raising forms)",
+        "SDV IrqlKeDispatchLte; Driver Verifier 0xC4/0x42" },
     [R_IRQL_CALL_TOO_HIGH] = { "IRQL_CALL_TOO_HIGH", 0,
-        "a call made above the highest IRQL its WDK reference page allows" },
+        "a call made above the highest IRQL its WDK reference page allows", "" },
+    [R_IRQL_BAD_RAISE_LOWER] = { "IRQL_BAD_RAISE_LOWER", 0,
+        "KeRaiseIrql must not lower, KeLowerIrql must not raise, and a spin lock release must not restore an IRQL above the current one",
+        "SDV IrqlKeRaiseLower, IrqlKeReleaseSpinLock; Driver Verifier 0xC4/0x30, 0x31, 0x32" },
+    [R_LOCK_RELEASE_ORDER] = { "LOCK_RELEASE_ORDER", 0,
+        "spin locks must be released in the reverse order of acquisition, or the restored IRQL is wrong",
+        "Driver Verifier 0xC4/0x1003" },
+    [R_LOCK_HELD_AT_EXIT] = { "LOCK_HELD_AT_EXIT", 0,
+        "a DPC, timer, ISR, synchronize callback or driver handler (or a thread) must release its locks and restore the IRQL before it returns",
+        "SDV SpinLock, SpinLockBalanced, IrqlReturn; Driver Verifier 0xC4/0x100A, 0x111; bug check 0xC8" },
+    [R_LOCK_ORDER_CYCLE] = { "LOCK_ORDER_CYCLE", 0,
+        "locks taken in inconsistent order (a cycle in the lock order graph): possible deadlock",
+        "Driver Verifier 0xC4/0x1001; lockdep \"possible circular locking dependency\"" },
+    [R_LOCK_DEADLOCK] = { "LOCK_DEADLOCK", 0,
+        "a lock wait exceeded the watchdog bound (deadlock or a holder that never releases)",
+        "lockdep DEBUG_SPINLOCK \"lockup suspected\"" },
+    [R_ISR_SPINLOCK] = { "ISR_SPINLOCK", 0,
+        "NDIS spin locks synchronize \"non-ISR driver functions\"; data shared with MiniportInterrupt goes through NdisMSynchronizeWithInterruptEx",
+        "lockdep \"inconsistent lock state\" (IN-HARDIRQ)" },
+    [R_INTERRUPT_LIFECYCLE] = { "INTERRUPT_LIFECYCLE", 0,
+        "NdisMSynchronizeWithInterruptEx needs an interrupt registered with NdisMRegisterInterruptEx and not yet deregistered",
+        "SDV NdisMDeregisterInterruptEx" },
+    [R_INTERLOCKED_LOCK_HELD] = { "INTERLOCKED_LOCK_HELD", 0,
+        "NdisInterlocked*/ExInterlocked* acquire the spin lock themselves; the caller must not hold it",
+        "Driver Verifier 0xC4/0x1000 (recursive acquisition)" },
+    [R_BLOCKING_AT_DISPATCH] = { "BLOCKING_AT_DISPATCH", 0,
+        "a blocking wait needs IRQL < DISPATCH_LEVEL and no spin lock held",
+        "SDV Irql_Miniport_Driver_Function; Driver Verifier 0xC4/0x3B, 0x122; bug checks 0xB8, 0x7C/0x14" },
     [R_STALL_TOO_LONG] = { "STALL_TOO_LONG", 0,
-        "NdisStallExecution/KeStallExecutionProcessor must not stall longer than 50 microseconds" },
+        "NdisStallExecution/KeStallExecutionProcessor must not stall longer than 50 microseconds",
+        "SDV NdisStallExecution_Delay" },
+    [R_ACTIVE_AT_UNLOAD] = { "ACTIVE_AT_UNLOAD", 0,
+        "timers must be cancelled, queued DPCs flushed and interrupts deregistered before MiniportHaltEx returns (or the driver unloads)",
+        "SDV CancelTimerObject, Init_DeRegisterInterrupt; bug check 0x7C/0x09-0x0E; Driver Verifier 0xC4/0x15" },
     [R_HOLD_TIME_EXCEEDED] = { "HOLD_TIME_EXCEEDED", 1,
-        "\"Holding a spin lock for longer than 25 microseconds degrades both system and driver performance\"" },
+        "\"Holding a spin lock for longer than 25 microseconds degrades both system and driver performance\"",
+        "" },
+    [R_DPC_TIME_EXCEEDED] = { "DPC_TIME_EXCEEDED", 1,
+        "\"DPCs should not run longer than 100 microseconds and ISRs should not run longer than 25 microseconds\"",
+        "bug check 0x133 DPC_WATCHDOG_VIOLATION" },
     [R_LOCK_NESTED] = { "LOCK_NESTED", 1,
-        "two NDIS spin locks held at once (opt-in warning: nesting invites deadlock)" },
+        "two NDIS spin locks held at once (opt-in warning: nesting invites deadlock)", "" },
 };
 
-__attribute__((noinline)) void v_capture(struct v_stack *st, int skip)
+const char *ndislock__v_rule_id(enum v_rule r)
 {
-    void *pc[V_FRAMES + 8];
-    int n = backtrace(pc, V_FRAMES + 8);
-
-    skip++;                                     /* v_capture itself */
-    st->n = 0;
-    for (int i = skip; i < n && st->n < V_FRAMES; i++)
-        st->pc[st->n++] = pc[i];
+    return rules[r].id;
 }
 
-/* Starts at the frame that returns to pc, so the verifier's own frames never show. */
-__attribute__((noinline)) void v_capture_from(struct v_stack *st, void *pc)
+const char *ndislock__v_rule_ref(enum v_rule r)
 {
-    void *all[V_FRAMES + 8];
-    int n = backtrace(all, V_FRAMES + 8), i = 0;
-
-    while (i < n && all[i] != pc)
-        i++;
-    if (i == n)
-        i = 1;                                  /* not found (inlined unwinder quirks): all but us */
-    st->n = 0;
-    for (; i < n && st->n < V_FRAMES; i++)
-        st->pc[st->n++] = all[i];
+    return rules[r].ref;
 }
 
-const char *v_lock_name(const struct v_lock *lk)
+int ndislock__v_rule_warning(enum v_rule r)
 {
+    return rules[r].warning;
+}
+
+/* ---- buffer ---- */
+
+void ndislock__v_bputs(v_buf *b, const char *s)
+{
+    ndislock__v_bprintf(b, "%s", s);
+}
+
+void ndislock__v_bprintf(v_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+
+    for (int pass = 0; pass < 2 && !b->oom; pass++) {
+        size_t room = b->cap - b->len;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return;
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap - b->len <= (size_t)n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+}
+
+void ndislock__v_bjson(v_buf *b, const char *s)
+{
+    ndislock__v_bputs(b, "\"");
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            ndislock__v_bprintf(b, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            ndislock__v_bprintf(b, "\\u%04x", (unsigned)(unsigned char)*s);
+        else
+            ndislock__v_bprintf(b, "%c", *s);
+    }
+    ndislock__v_bputs(b, "\"");
+}
+
+void ndislock__v_bfree(v_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+void ndislock__v_write(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return;
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+/* A one-line message on the log ("ndislock: note: ..."). */
+void ndislock__v_note(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    int n = snprintf(line, sizeof line, "ndislock: note: ");
+
+    va_start(ap, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    ndislock__v_write(ndislock__v.log_fd, line, (size_t)n);
+}
+
+/* ---- reports ---- */
+
+const char *ndislock__v_lock_name(const struct v_lock *lk)
+{
+    const struct v_class *c = lk ? __atomic_load_n(&lk->cls, __ATOMIC_RELAXED) : NULL;
+
     if (lk == NULL)
         return "?";
-    if (lk->cls == NULL || lk->cls->site == NULL)
-        return "<not initialized>";
-    return lk->cls->site->name;
+    return c && c->key ? c->name : "<not initialized>";
 }
 
 static const char *base(const char *path)
 {
-    const char *s = path ? strrchr(path, '/') : NULL;
-    return s ? s + 1 : path ? path : "?";
-}
-
-/* ---- symbolization: one frame -> one or more "func at file:line" entries ---- */
-
-struct sym {
-    char fn[128];
-    char where[160];    /* "file:line" or "(module+0x..)" */
-    int inlined;
-};
-
-#ifdef NDISLOCK_HAVE_LIBDW
-static Dwfl *dwfl;
-
-static Dwfl *get_dwfl(void)
-{
-    static const Dwfl_Callbacks cbs = { .find_elf = dwfl_linux_proc_find_elf,
-                                        .find_debuginfo = dwfl_standard_find_debuginfo };
-    if (dwfl == NULL && (dwfl = dwfl_begin(&cbs)) != NULL) {
-        dwfl_report_begin(dwfl);
-        if (dwfl_linux_proc_report(dwfl, getpid()) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
-            dwfl_end(dwfl);
-            dwfl = NULL;
-        }
-    }
-    return dwfl;
-}
-
-static const char *die_name(Dwarf_Die *d)
-{
-    Dwarf_Attribute a;
-    if (dwarf_attr_integrate(d, DW_AT_linkage_name, &a) || dwarf_attr_integrate(d, DW_AT_name, &a))
-        return dwarf_formstring(&a);
-    return NULL;
-}
-
-static int sym_libdw(uintptr_t pc, struct sym *out, int max)
-{
-    Dwfl *d = get_dwfl();
-    Dwarf_Addr a = pc - 1, bias = 0;            /* inside the call instruction */
-    Dwfl_Module *m = d ? dwfl_addrmodule(d, a) : NULL;
-    if (m == NULL)
-        return 0;
-    const char *fn = dwfl_module_addrname(m, a);
-    const char *file = NULL;
-    int line = 0, n = 0;
-    Dwarf_Die *cu = dwfl_module_addrdie(m, a, &bias), *scopes = NULL;
-    if (cu == NULL) {
-        /* no .debug_aranges (clang's default): search the CUs' ranges */
-        while ((cu = dwfl_module_nextcu(m, cu, &bias)) != NULL)
-            if (dwarf_haspc(cu, a - bias) > 0)
-                break;
-    }
-    Dwarf_Line *ln = cu ? dwarf_getsrc_die(cu, a - bias) : NULL;
-    if (ln) {
-        file = dwarf_linesrc(ln, NULL, NULL);
-        (void)dwarf_lineno(ln, &line);
-    }
-    int ns = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
-    Dwarf_Files *files = NULL;
-    size_t nfiles = 0;
-    if (cu)
-        (void)dwarf_getsrcfiles(cu, &files, &nfiles);
-    for (int i = 0; i < ns && n < max - 1; i++) {
-        int tag = dwarf_tag(&scopes[i]);
-        if (tag != DW_TAG_inlined_subroutine)
-            continue;
-        const char *name = die_name(&scopes[i]);
-        snprintf(out[n].fn, sizeof out[n].fn, "%s", name ? name : "?");
-        snprintf(out[n].where, sizeof out[n].where, "%s:%d", base(file), line);
-        out[n++].inlined = 1;
-        Dwarf_Attribute at;
-        Dwarf_Word w = 0;
-        file = NULL;
-        line = 0;
-        if (dwarf_attr(&scopes[i], DW_AT_call_file, &at) && dwarf_formudata(&at, &w) == 0 && files)
-            file = dwarf_filesrc(files, w, NULL, NULL);
-        if (dwarf_attr(&scopes[i], DW_AT_call_line, &at) && dwarf_formudata(&at, &w) == 0)
-            line = (int)w;
-    }
-    free(scopes);
-    snprintf(out[n].fn, sizeof out[n].fn, "%s", fn ? fn : "?");
-    if (file)
-        snprintf(out[n].where, sizeof out[n].where, "%s:%d", base(file), line);
-    else
-        snprintf(out[n].where, sizeof out[n].where, "(%s)", base(dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL)));
-    out[n++].inlined = 0;
-    return n;
-}
-#endif
-
-static int symbolize(void *pc, struct sym *out, int max)
-{
-#ifdef NDISLOCK_HAVE_LIBDW
-    int n = sym_libdw((uintptr_t)pc, out, max);
-    if (n > 0)
-        return n;
-#else
-    (void)max;
-#endif
-    Dl_info di;
-    if (dladdr(pc, &di) && di.dli_sname) {
-        snprintf(out->fn, sizeof out->fn, "%s", di.dli_sname);
-        snprintf(out->where, sizeof out->where, "(%s+0x%lx)", base(di.dli_fname),
-                 (unsigned long)((uintptr_t)pc - (uintptr_t)di.dli_fbase));
-    } else {
-        snprintf(out->fn, sizeof out->fn, "?");
-        snprintf(out->where, sizeof out->where, "(%s+0x%lx)", di.dli_fname ? base(di.dli_fname) : "?",
-                 di.dli_fname ? (unsigned long)((uintptr_t)pc - (uintptr_t)di.dli_fbase) : 0ul);
-    }
-    out->inlined = 0;
-    return 1;
-}
-
-/* The verifier's own frames at the top of a stack are noise. */
-static int internal_frame(const struct sym *s, int n)
-{
-    const char *fn = s[n - 1].fn;
-    return !strncmp(fn, "ndislock__", 10) || !strncmp(fn, "v_", 2) || !strcmp(fn, "event_hook") ||
-           !strcmp(fn, "thread_exit") || !strcmp(fn, "at_exit") || !strncmp(fn, "il_", 3) ||
-           !strcmp(fn, "check_acquire") || !strcmp(fn, "checked_acquire") || !strcmp(fn, "lock_record") ||
-           !strcmp(fn, "record_site") ||
-           !strcmp(fn, "report_deadlock") || !strcmp(fn, "?");
-}
-
-#define V_SYMS 6
-
-static void print_stack(FILE *f, const struct v_stack *st)
-{
-    struct sym s[V_SYMS];
-    int k = 0, top = 1;
-
-    for (int i = 0; i < st->n; i++) {
-        int n = symbolize(st->pc[i], s, V_SYMS);
-        if (top && internal_frame(s, n) && i + 1 < st->n)
-            continue;
-        top = 0;
-        for (int j = 0; j < n; j++)
-            fprintf(f, "      #%d %p in %s %s%s\n", k++, st->pc[i], s[j].fn, s[j].where,
-                    s[j].inlined ? " (inlined)" : "");
-    }
-}
-
-static void json_esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    json_esc(f, s);
-    fputc('"', f);
-}
-
-static void json_stack(FILE *f, const struct v_stack *st)
-{
-    struct sym s[V_SYMS];
-    int first = 1, top = 1;
-
-    fputc('[', f);
-    for (int i = 0; st && i < st->n; i++) {
-        int n = symbolize(st->pc[i], s, V_SYMS);
-        if (top && internal_frame(s, n) && i + 1 < st->n)
-            continue;
-        top = 0;
-        for (int j = 0; j < n; j++) {
-            if (!first)
-                fputc(',', f);
-            first = 0;
-            fputc('"', f);
-            json_esc(f, s[j].fn);
-            fputc(' ', f);
-            json_esc(f, s[j].where);
-            fputc('"', f);
-        }
-    }
-    fputc(']', f);
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 static const char *irql_name(unsigned irql)
@@ -307,141 +226,183 @@ static const char *ctx_name(unsigned c)
     return c < sizeof n / sizeof n[0] ? n[c] : "?";
 }
 
-/* Reports nobody wants twice (a loop repeating a bug): rule + lock class + caller. */
-static int seen_before(enum v_rule rule, const struct v_lock *lk, const struct v_stack *st)
+int ndislock__v_dedup = 1;                  /* tests that count every report set it to 0 */
+
+/* Reports nobody wants twice (a loop repeating a bug): rule + lock class + call site + the
+ * detail less its digits (the call it is about, not its varying numbers).  Under mu. */
+static int seen_before(enum v_rule rule, const struct v_lock *lk, const struct v_stack *st,
+                       const char *detail)
 {
-    static uint64_t seen[512];
+    enum { N = 4096 };
+    static uint64_t seen[N];
     static unsigned nseen;
-    uint64_t h = (uint64_t)rule * 0x9E3779B97F4A7C15ull;
-    h ^= (uint64_t)(uintptr_t)(lk ? lk->cls : NULL) * 0xC2B2AE3D27D4EB4Full;
+    const struct v_class *c = lk ? __atomic_load_n(&lk->cls, __ATOMIC_RELAXED) : NULL;
+    uint64_t h = ((uint64_t)rule + 1) * 0x9E3779B97F4A7C15ull;
+
+    h ^= (uint64_t)(uintptr_t)c * 0xC2B2AE3D27D4EB4Full;
     for (int i = 0; i < st->n && i < 4; i++)
         h = (h ^ (uint64_t)(uintptr_t)st->pc[i]) * 0x100000001B3ull;
+    for (const char *p = detail; *p; p++)
+        if (*p < '0' || *p > '9')
+            h = (h ^ (unsigned char)*p) * 0x100000001B3ull;
     for (unsigned i = 0; i < nseen; i++)
         if (seen[i] == h)
             return 1;
-    if (nseen < 512)
+    if (nseen < N)
         seen[nseen++] = h;
     return 0;
 }
 
-static void emit(enum v_rule rule, const struct v_lock *lk, const struct v_stack *here,
-                 const struct v_stack *prior, const char *prior_what, const char *detail,
-                 const struct v_stack *extra, const char *const *labels, int nextra)
+static void count(enum v_rule rule)
 {
-    FILE *f = vstate.log ? vstate.log : stderr;
-    struct v_thread *t = v_self();
+    __atomic_fetch_add(rules[rule].warning ? &ndislock__v.warnings : &ndislock__v.errors, 1,
+                       __ATOMIC_RELAXED);
+}
+
+static void halt(void)
+{
+    static const char m[] =
+        "ndislock: halting on the first error (NDISLOCK_OPTIONS=halt_on_error=0 to continue)\n";
+
+    ndislock__v_write(ndislock__v.log_fd, m, sizeof m - 1);
+    abort();
+}
+
+/*
+ * From a signal handler that interrupted the verifier on this thread: no
+ * mutex, no symbolizer (it may be what was interrupted), a fixed buffer.
+ */
+static void report_reentered(struct v_report *r)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "ndislock: %s: %s: %s\n  %s\n  (reported from a signal "
+                     "handler that interrupted the verifier: no stacks)\n",
+                     rules[r->rule].warning ? "warning" : "error", rules[r->rule].id,
+                     rules[r->rule].why, r->detail);
+
+    ndislock__v_write(ndislock__v.log_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (ndislock__v.json_fd >= 0) {
+        n = snprintf(buf, sizeof buf, "{\"rule\":\"%s\",\"severity\":\"%s\",\"message\":\"%s\","
+                     "\"stack\":[],\"prior_stack\":[]}\n", rules[r->rule].id,
+                     rules[r->rule].warning ? "warning" : "error",
+                     "reported from a signal handler that interrupted the verifier");
+        ndislock__v_write(ndislock__v.json_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+    }
+    count(r->rule);
+    if (!rules[r->rule].warning && ndislock__v.opt.halt_on_error)
+        halt();
+}
+
+static void stack_of_pc(struct v_stack *st, void *pc)
+{
+    st->n = pc != NULL;
+    st->pc[0] = pc;
+}
+
+void ndislock__v_report(struct v_thread *t, struct v_report *r)
+{
+    struct v_stack here, one;
+    const struct v_stack *prior = r->prior;
+    v_buf b = { 0 }, j = { 0 };
+    const struct v_class *c = r->lk ? __atomic_load_n(&r->lk->cls, __ATOMIC_RELAXED) : NULL;
+    const int warning = rules[r->rule].warning;
     unsigned irql = ndislock_tls.irql;
     char tname[32] = "";
-    const struct ndislock_site *site = lk && lk->cls ? lk->cls->site : NULL;
 
-    uint64_t t0 = v_now_ns();
-
+    if (!ndislock__v_lock(t)) {
+        report_reentered(r);
+        return;
+    }
+    ndislock__v_capture(&here, r->pc);
+    if (ndislock__v_dedup && seen_before(r->rule, r->lk, &here, r->detail)) {
+        ndislock__v_unlock(t);
+        return;
+    }
+    if (prior == NULL && r->prior_pc != NULL) {
+        stack_of_pc(&one, r->prior_pc);
+        prior = &one;
+    }
     pthread_getname_np(pthread_self(), tname, sizeof tname);
-    flockfile(f);
-    fprintf(f, "ndislock: %s: %s: %s\n", rules[rule].warning ? "warning" : "error", rules[rule].id,
-            rules[rule].why);
-    if (lk && site)
-        fprintf(f, "  lock \"%s\" allocated at %s:%d (%p)\n", site->name, base(site->file), site->line,
-                (void *)lk->addr);
-    else if (lk)
-        fprintf(f, "  lock at %p (never initialized)\n", (void *)lk->addr);
-    fprintf(f, "  %s\n", detail);
-    fprintf(f, "  thread %llu \"%s\", IRQL %u (%s), context %s\n", (unsigned long long)t->tid, tname,
-            irql, irql_name(irql), ctx_name(ndislock_tls.context));
-    fprintf(f, "  at:\n");
-    print_stack(f, here);
-    if (prior && prior->n) {
-        fprintf(f, "  %s:\n", prior_what);
-        print_stack(f, prior);
-    }
-    for (int i = 0; i < nextra; i++) {
-        fprintf(f, "  %s:\n", labels[i]);
-        print_stack(f, &extra[i]);
-    }
-    funlockfile(f);
-    fflush(f);
 
-    if (vstate.json) {
-        FILE *j = vstate.json;
-        fprintf(j, "{\"rule\":\"%s\",\"severity\":\"%s\",\"lock\":", rules[rule].id,
-                rules[rule].warning ? "warning" : "error");
-        json_str(j, site ? site->name : lk ? "<not initialized>" : "");
-        fprintf(j, ",\"site\":");
-        if (site) {
-            char s[300];
-            snprintf(s, sizeof s, "%s:%d", base(site->file), site->line);
-            json_str(j, s);
-        } else {
-            json_str(j, "");
-        }
-        fprintf(j, ",\"address\":\"%p\",\"message\":", lk ? (void *)lk->addr : NULL);
-        json_str(j, detail);
-        fprintf(j, ",\"thread\":{\"tid\":%llu,\"name\":", (unsigned long long)t->tid);
-        json_str(j, tname);
-        fprintf(j, "},\"irql\":%u,\"context\":\"%s\",\"stack\":", irql, ctx_name(ndislock_tls.context));
-        json_stack(j, here);
-        fprintf(j, ",\"prior_stack\":");
-        json_stack(j, prior);
-        if (nextra) {
-            fprintf(j, ",\"edges\":[");
-            for (int i = 0; i < nextra; i++) {
-                fprintf(j, "%s{\"edge\":", i ? "," : "");
-                json_str(j, labels[i]);
-                fprintf(j, ",\"stack\":");
-                json_stack(j, &extra[i]);
-                fputc('}', j);
+    ndislock__v_bprintf(&b, "ndislock: %s: %s: %s\n", warning ? "warning" : "error",
+                        rules[r->rule].id, rules[r->rule].why);
+    if (r->lk && c && c->key)
+        ndislock__v_bprintf(&b, "  lock \"%s\" allocated at %s:%d (%p)\n", c->name, base(c->file),
+                            c->line, (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED));
+    else if (r->lk)
+        ndislock__v_bprintf(&b, "  lock at %p (never initialized)\n",
+                            (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED));
+    ndislock__v_bprintf(&b, "  %s\n", r->detail);
+    if (rules[r->rule].ref[0])
+        ndislock__v_bprintf(&b, "  equivalent: %s\n", rules[r->rule].ref);
+    ndislock__v_bprintf(&b, "  thread %d \"%s\", IRQL %u (%s), context %s\n", t->os_tid, tname,
+                        irql, irql_name(irql), ctx_name(ndislock_tls.context));
+    ndislock__v_bputs(&b, "  at:\n");
+    ndislock__v_print_stack(&b, &here, 0);
+    if (prior && prior->n) {
+        ndislock__v_bprintf(&b, "  %s:\n", r->prior_what ? r->prior_what : "earlier");
+        ndislock__v_print_stack(&b, prior, 0);
+    }
+    for (int i = 0; i < r->nextra; i++) {
+        ndislock__v_bprintf(&b, "  %s:\n", r->labels[i]);
+        ndislock__v_print_stack(&b, &r->extra[i], 0);
+    }
+
+    if (ndislock__v.json_fd >= 0) {
+        char s[300];
+        ndislock__v_bprintf(&j, "{\"rule\":\"%s\",\"severity\":\"%s\",\"lock\":", rules[r->rule].id,
+                            warning ? "warning" : "error");
+        ndislock__v_bjson(&j, c && c->key ? c->name : r->lk ? "<not initialized>" : "");
+        snprintf(s, sizeof s, "%s:%d", c && c->key ? base(c->file) : "", c && c->key ? c->line : 0);
+        ndislock__v_bputs(&j, ",\"site\":");
+        ndislock__v_bjson(&j, c && c->key ? s : "");
+        ndislock__v_bprintf(&j, ",\"address\":\"%p\",\"message\":",
+                            r->lk ? (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED) : NULL);
+        ndislock__v_bjson(&j, r->detail);
+        ndislock__v_bputs(&j, ",\"equivalent\":");
+        ndislock__v_bjson(&j, rules[r->rule].ref);
+        ndislock__v_bprintf(&j, ",\"thread\":{\"tid\":%d,\"name\":", t->os_tid);
+        ndislock__v_bjson(&j, tname);
+        ndislock__v_bprintf(&j, "},\"irql\":%u,\"context\":\"%s\",\"stack\":", irql,
+                            ctx_name(ndislock_tls.context));
+        ndislock__v_print_stack(&j, &here, 1);
+        ndislock__v_bputs(&j, ",\"prior_stack\":");
+        ndislock__v_print_stack(&j, prior, 1);
+        if (r->nextra) {
+            ndislock__v_bputs(&j, ",\"edges\":[");
+            for (int i = 0; i < r->nextra; i++) {
+                ndislock__v_bputs(&j, i ? ",{\"edge\":" : "{\"edge\":");
+                ndislock__v_bjson(&j, r->labels[i]);
+                ndislock__v_bputs(&j, ",\"stack\":");
+                ndislock__v_print_stack(&j, &r->extra[i], 1);
+                ndislock__v_bputs(&j, "}");
             }
-            fputc(']', j);
+            ndislock__v_bputs(&j, "]");
         }
-        fprintf(j, "}\n");
-        fflush(j);
+        ndislock__v_bputs(&j, "}\n");
     }
-    t->report_ns += v_now_ns() - t0;
-    if (rules[rule].warning) {
-        vstate.warnings++;
-    } else {
-        vstate.errors++;
-        if (vstate.opt.halt_on_error) {
-            fprintf(f, "ndislock: halting on the first error (NDISLOCK_OPTIONS=halt_on_error=0 to continue)\n");
-            fflush(NULL);
-            abort();
-        }
-    }
+    if (b.p)
+        ndislock__v_write(ndislock__v.log_fd, b.p, b.len);
+    if (j.p)
+        ndislock__v_write(ndislock__v.json_fd, j.p, j.len);
+    ndislock__v_bfree(&b);
+    ndislock__v_bfree(&j);
+    count(r->rule);
+    ndislock__v_unlock(t);
+    if (!warning && ndislock__v.opt.halt_on_error)
+        halt();                 /* no verifier lock held: a SIGABRT handler may exit() */
 }
 
-void v_report(enum v_rule rule, const struct v_lock *lk, const struct v_stack *prior,
-              const char *prior_what, const char *fmt, ...)
+void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
+                         const struct v_stack *prior, void *prior_pc, const char *prior_what,
+                         const char *fmt, ...)
 {
-    struct v_stack here;
-    char detail[512];
+    struct v_report r = { .rule = rule, .lk = lk, .pc = pc, .prior = prior, .prior_pc = prior_pc,
+                          .prior_what = prior_what };
     va_list ap;
 
-    v_capture(&here, 1);
-    if (seen_before(rule, lk, &here))
-        return;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    vsnprintf(r.detail, sizeof r.detail, fmt, ap);
     va_end(ap);
-    emit(rule, lk, &here, prior, prior_what, detail, NULL, NULL, 0);
-}
-
-void v_report_cycle(const struct v_stack *edges, const char *const *labels, int n,
-                    const struct v_lock *lk, const char *detail)
-{
-    struct v_stack here;
-
-    v_capture(&here, 1);
-    emit(R_LOCK_ORDER_CYCLE, lk, &here, NULL, NULL, detail, edges, labels, n);
-}
-
-/* The thread calling exit() still holds locks: LOCK_HELD_AT_EXIT. */
-void v_exit_check(void)
-{
-    struct v_thread *t = &vthread;
-
-    if (t->nheld > 0) {
-        struct v_lock *lk = t->held[t->nheld - 1].lk;
-        v_report(R_LOCK_HELD_AT_EXIT, lk, &lk->acquired, "lock acquired at",
-                 "the process exits while this thread holds %u lock(s)", t->nheld);
-    }
+    ndislock__v_report(t, &r);
 }

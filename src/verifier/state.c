@@ -1,219 +1,76 @@
 /*
- * Verifier state: options, the lock and class tables, thread registration,
- * switching on from NDISLOCK_OPTIONS, and what happens at exit.
+ * Verifier state: options, switching on and off, slow sections, fork,
+ * process exit and library unload.
+ *
+ * Lifetime rules that keep the verifier from crashing or hanging the
+ * program around it:
+ *   - fork: pthread_atfork takes every verifier mutex before the fork, so
+ *     a child never inherits one held by a thread that does not exist in it;
+ *   - exit: the exit report takes the mutex with a time limit, so a thread
+ *     stuck inside the verifier (or this thread, exiting from a SIGABRT
+ *     handler after a report) cannot block exit;
+ *   - unload (the library is in a dlclose'd object): the exit report runs at
+ *     the unload (atexit handlers of a shared object run then), and the
+ *     destructor below deletes the thread-exit key and disarms every
+ *     thread's rseq marker, so nothing points into the unmapped code.
  */
 #define _GNU_SOURCE
 #include "internal.h"
-#include "core/events.h"
-#include "lock/park.h"
+#include "preempt.h"
 
 #include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <execinfo.h>
 
 int ndislock__checked;
 int ndislock__unchecked_inits;
-struct v_state vstate = { .mu = PTHREAD_MUTEX_INITIALIZER,
-                          .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25, .deadlock_ms = 5000 } };
-__thread struct v_thread vthread;
+struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25,
+                                        .deadlock_ms = 5000 },
+                               .log_fd = 2, .json_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
-static pthread_key_t thread_key;
-static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+/* ---- slow sections and the mutex ---- */
 
-/*
- * Time stamps for hold and wait times.  clock_gettime through the vDSO costs
- * ~20 ns, two per acquire/release pair, about half of the checked path; on
- * x86-64 the TSC read directly is cheaper.  Used only when the kernel's own
- * clocksource is "tsc" (it checked that the TSC is invariant and synchronized
- * across CPUs), converted with a factor calibrated against CLOCK_MONOTONIC
- * over 1 ms when the verifier is first switched on.  Otherwise: clock_gettime.
- */
-#if defined(__x86_64__)
-static struct {
-    uint64_t tsc0, ns0;
-    uint64_t mult;              /* ns per tick, 32.32 fixed point; 0: not calibrated */
-} tsc;
-
-static int kernel_uses_tsc(void)
+void ndislock__v_enter(struct v_slow *s, struct v_thread *t)
 {
-    char buf[32] = "";
-    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    s->t = t;
+    s->err = errno;                         /* a signal handler's lock call must not spoil it */
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &s->cancel);
+    if (t != NULL && t->guard++ == 0)
+        s->t0 = v_ticks();
+}
 
-    if (f == NULL)
+void ndislock__v_leave(struct v_slow *s)
+{
+    struct v_thread *t = s->t;
+
+    if (t != NULL && --t->guard == 0)
+        t->own += v_ticks() - s->t0;        /* not part of any hold the thread is timing */
+    pthread_setcancelstate(s->cancel, NULL);
+    errno = s->err;
+}
+
+int ndislock__v_lock(struct v_thread *t)
+{
+    if (t != NULL && t->mu_depth > 0)
         return 0;
-    if (fgets(buf, sizeof buf, f) == NULL)
-        buf[0] = '\0';
-    fclose(f);
-    return !strcmp(buf, "tsc\n");
+    pthread_mutex_lock(&ndislock__v.mu);
+    if (t != NULL)
+        t->mu_depth++;
+    return 1;
 }
 
-static void tsc_calibrate(void)
+void ndislock__v_unlock(struct v_thread *t)
 {
-    if (!kernel_uses_tsc())
-        return;
-    uint64_t n0 = ndislock__now_ns(), t0 = __builtin_ia32_rdtsc(), n1, t1;
-    do {
-        n1 = ndislock__now_ns();
-        t1 = __builtin_ia32_rdtsc();
-    } while (n1 - n0 < 1000000u);
-    if (t1 <= t0)
-        return;
-    tsc.tsc0 = t1;
-    tsc.ns0 = n1;
-    tsc.mult = (uint64_t)(((unsigned __int128)(n1 - n0) << 32) / (t1 - t0));
-}
-
-uint64_t v_now_ns(void)
-{
-    if (tsc.mult == 0)
-        return ndislock__now_ns();
-    uint64_t d = __builtin_ia32_rdtsc() - tsc.tsc0;
-    return tsc.ns0 + (uint64_t)(((unsigned __int128)d * tsc.mult) >> 32);
-}
-#else
-static void tsc_calibrate(void)
-{
-}
-
-uint64_t v_now_ns(void)
-{
-    return ndislock__now_ns();
-}
-#endif
-
-uint64_t v_tid(void)
-{
-    return (uint64_t)syscall(SYS_gettid);
-}
-
-/* Thread exit: a lock still held is LOCK_HELD_AT_EXIT. */
-static void thread_exit(void *arg)
-{
-    (void)arg;
-    struct v_thread *t = &vthread;
-
-    if (t->nheld == 0 || !vstate.opt.verify)
-        return;
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    v_report(R_LOCK_HELD_AT_EXIT, t->held[t->nheld - 1].lk, &t->held[t->nheld - 1].lk->acquired,
-             "lock acquired at", "thread %llu exits holding %u lock(s)",
-             (unsigned long long)t->tid, t->nheld);
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
-}
-
-static void make_key(void)
-{
-    (void)pthread_key_create(&thread_key, thread_exit);
-}
-
-struct v_thread *v_self(void)
-{
-    struct v_thread *t = &vthread;
-
-    if (NDISLOCK_UNLIKELY(!t->registered)) {
-        t->registered = 1;
-        t->tid = v_tid();
-        pthread_once(&thread_key_once, make_key);
-        (void)pthread_setspecific(thread_key, t);   /* non-NULL: destructor runs */
-    }
-    return t;
-}
-
-/* Fibonacci hashing of the (8-aligned) lock address. */
-static size_t slot_of(uintptr_t addr)
-{
-    return (size_t)(((uint64_t)addr >> 3) * 0x9E3779B97F4A7C15ull >> 50) & (V_LOCKS - 1);
-}
-
-/* The table pointer is published once (release) before the hot path can see it. */
-static struct v_lock *lock_table(void)
-{
-    return __atomic_load_n(&vstate.locks, __ATOMIC_ACQUIRE);
-}
-
-enum v_lock_state v_state_of(const struct v_lock *lk)
-{
-    return (enum v_lock_state)__atomic_load_n(&lk->state, __ATOMIC_ACQUIRE);
-}
-
-/* Release: a reader that sees the state also sees addr and cls, written before. */
-void v_set_state(struct v_lock *lk, enum v_lock_state s)
-{
-    __atomic_store_n(&lk->state, (uint8_t)s, __ATOMIC_RELEASE);
-}
-
-/* Lock-free: slots only ever go from EMPTY to used, and keep their addr. */
-struct v_lock *v_lookup(uintptr_t addr)
-{
-    struct v_lock *locks = lock_table();
-
-    if (locks == NULL)
-        return NULL;
-    for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
-        struct v_lock *lk = &locks[i];
-        if (v_state_of(lk) == VL_EMPTY)
-            return NULL;
-        if (__atomic_load_n(&lk->addr, __ATOMIC_RELAXED) == addr)
-            return lk;
-    }
-    return NULL;
-}
-
-/* Records are never removed (a freed lock stays known for LOCK_USE_AFTER_FREE). */
-struct v_lock *v_insert(uintptr_t addr)
-{
-    struct v_lock *locks = lock_table();
-
-    if (locks == NULL)
-        return NULL;
-    for (size_t i = slot_of(addr), n = 0; n < V_LOCKS; i = (i + 1) & (V_LOCKS - 1), n++) {
-        struct v_lock *lk = &locks[i];
-        if (v_state_of(lk) == VL_EMPTY || lk->addr == addr) {
-            __atomic_store_n(&lk->addr, addr, __ATOMIC_RELAXED);
-            return lk;
-        }
-    }
-    if (!vstate.table_full_noted) {
-        vstate.table_full_noted = 1;
-        fprintf(vstate.log, "ndislock: note: verifier lock table full (%d locks); new locks untracked\n",
-                V_LOCKS);
-    }
-    return NULL;
-}
-
-struct v_class *v_class_of(const struct ndislock_site *site)
-{
-    for (unsigned i = 0; i < vstate.nclasses; i++)
-        if (vstate.classes[i].site == site)
-            return &vstate.classes[i];
-    if (vstate.nclasses == V_CLASSES)
-        return &vstate.classes[0];          /* overflow shares the unknown class */
-    struct v_class *c = &vstate.classes[vstate.nclasses++];
-    c->site = site;
-    c->wait.min = c->hold.min = UINT64_MAX;
-    return c;
-}
-
-int v_alloc_tables(void)
-{
-    if (vstate.locks != NULL)
-        return 0;
-    tsc_calibrate();                        /* before any thread can read the clock */
-    struct v_lock *locks = calloc(V_LOCKS, sizeof *locks);
-    vstate.classes = calloc(V_CLASSES, sizeof *vstate.classes);
-    if (locks == NULL || vstate.classes == NULL) {
-        free(locks);
-        return -1;
-    }
-    v_class_of(NULL);                       /* class 0: locks the verifier never saw initialized */
-    __atomic_store_n(&vstate.locks, locks, __ATOMIC_RELEASE);
-    return 0;
+    if (t != NULL)
+        t->mu_depth--;
+    pthread_mutex_unlock(&ndislock__v.mu);
 }
 
 /* ---- options ---- */
@@ -229,12 +86,41 @@ static int parse_uint(const char *v, unsigned *out)
     return 0;
 }
 
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    ndislock__v_write(2, line, (size_t)n);
+}
+
+/* A file we will write at exit: its directory must exist now. */
+static int check_dir(const char *key, const char *path)
+{
+    char dir[256];
+
+    snprintf(dir, sizeof dir, "%s", path);
+    const char *d = dirname(dir);
+    if (access(d, W_OK) != 0) {
+        say("ndislock: error: option '%s': cannot write into '%s' (%s)", key, d, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_options(const char *options, struct v_options *o)
 {
     char buf[1024];
 
     if (strlen(options) >= sizeof buf) {
-        fprintf(stderr, "ndislock: error: NDISLOCK_OPTIONS too long\n");
+        say("ndislock: error: NDISLOCK_OPTIONS too long");
         return -1;
     }
     strcpy(buf, options);
@@ -242,7 +128,7 @@ static int parse_options(const char *options, struct v_options *o)
         char *v = strchr(kv, '=');
         unsigned u;
         if (v == NULL) {
-            fprintf(stderr, "ndislock: error: option '%s' has no value (expected key=value)\n", kv);
+            say("ndislock: error: option '%s' has no value (expected key=value)", kv);
             return -1;
         }
         *v++ = '\0';
@@ -257,107 +143,144 @@ static int parse_options(const char *options, struct v_options *o)
                    : !strcmp(kv, "stats_json") ? o->stats_json : !strcmp(kv, "dot") ? o->dot : NULL;
         if (flag) {
             if (strcmp(v, "0") && strcmp(v, "1")) {
-                fprintf(stderr, "ndislock: error: option '%s' must be 0 or 1, not '%s'\n", kv, v);
+                say("ndislock: error: option '%s' must be 0 or 1, not '%s'", kv, v);
                 return -1;
             }
             *flag = *v == '1';
         } else if (num) {
             if (parse_uint(v, &u) < 0) {
-                fprintf(stderr, "ndislock: error: option '%s' needs a number, not '%s'\n", kv, v);
+                say("ndislock: error: option '%s' needs a number, not '%s'", kv, v);
                 return -1;
             }
             *num = u;
         } else if (path) {
             if (strlen(v) >= sizeof o->log) {
-                fprintf(stderr, "ndislock: error: option '%s': path too long\n", kv);
+                say("ndislock: error: option '%s': path too long", kv);
                 return -1;
             }
+            if (v[0] && check_dir(kv, v) < 0)
+                return -1;
             strcpy(path, v);
         } else {
-            fprintf(stderr, "ndislock: error: unknown option '%s' (known: verify, halt_on_error, "
-                            "stats, hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot)\n", kv);
+            say("ndislock: error: unknown option '%s' (known: verify, halt_on_error, stats, "
+                "hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot)", kv);
             return -1;
         }
     }
     return 0;
 }
 
-static FILE *open_out(const char *path, FILE *dflt)
+/* fd for path (appending), dflt for "" ; -2 on error (reported). */
+static int open_out(const char *key, const char *path, int dflt)
 {
     if (path[0] == '\0')
         return dflt;
-    FILE *f = fopen(path, "a");
-    if (f == NULL) {
-        fprintf(stderr, "ndislock: warning: cannot open '%s' (%s); using stderr\n", path,
-                strerror(errno));
-        return dflt;
-    }
-    setvbuf(f, NULL, _IOLBF, 0);
-    return f;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        say("ndislock: error: option '%s': cannot open '%s' (%s)", key, path, strerror(errno));
+    return fd < 0 ? -2 : fd;
 }
 
-static void event_hook(const struct ndislock_event *e);
 static void at_exit(void);
+static void fork_prepare(void);
+static void fork_parent(void);
+static void fork_child(void);
+
+static void budget(void)
+{
+    uint64_t ns = (uint64_t)ndislock__v.opt.hold_us * 1000u;
+    uint64_t mult = __atomic_load_n(&ndislock__v_clk.mult, __ATOMIC_RELAXED);
+
+    __atomic_store_n(&ndislock__v.budget_ticks,
+                     ns ? (uint64_t)(((unsigned __int128)ns << 32) / mult) : 0, __ATOMIC_RELAXED);
+}
 
 int ndislock_verifier_configure(const char *options)
 {
-    struct v_thread *t = &vthread;
+    static int once;
+    struct v_thread *t = ndislock__vt;
+    struct v_slow s;
     struct v_options o;
-    int rc = 0;
+    int rc = -1, log_fd, json_fd;
 
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    o = vstate.opt;
-    if (options == NULL || parse_options(options, &o) < 0) {
-        rc = -1;
+    ndislock__v_enter(&s, t);
+    if (!ndislock__v_lock(t)) {
+        ndislock__v_leave(&s);
+        return -1;
+    }
+    o = ndislock__v.opt;
+    if (options == NULL || parse_options(options, &o) < 0)
+        goto out;
+    int on = o.verify || o.stats > 0;
+    if (on && ndislock__v_tables_init() < 0) {
+        say("ndislock: error: verifier: out of memory");
         goto out;
     }
-    if ((o.verify || o.stats > 0) && v_alloc_tables() < 0) {
-        fprintf(stderr, "ndislock: error: verifier: out of memory\n");
-        rc = -1;
+    log_fd = strcmp(o.log, ndislock__v.opt.log) ? open_out("log", o.log, 2) : ndislock__v.log_fd;
+    json_fd = strcmp(o.json, ndislock__v.opt.json) ? open_out("json", o.json, -1)
+                                                   : ndislock__v.json_fd;
+    if (log_fd == -2 || json_fd == -2) {
+        if (log_fd >= 0 && log_fd != 2 && log_fd != ndislock__v.log_fd)
+            close(log_fd);
+        if (json_fd >= 0 && json_fd != ndislock__v.json_fd)
+            close(json_fd);
         goto out;
     }
-    if (strcmp(o.log, vstate.opt.log) || vstate.log == NULL) {
-        if (vstate.log != NULL && vstate.log != stderr)
-            fclose(vstate.log);
-        vstate.log = open_out(o.log, stderr);
+    if (log_fd != ndislock__v.log_fd && ndislock__v.log_fd > 2)
+        close(ndislock__v.log_fd);
+    if (json_fd != ndislock__v.json_fd && ndislock__v.json_fd >= 0)
+        close(ndislock__v.json_fd);
+    ndislock__v.log_fd = log_fd;
+    ndislock__v.json_fd = json_fd;
+    if (on && !once) {
+        void *pcs[2];
+        once = 1;
+        ndislock__v_clock_init();           /* before any thread can time a hold */
+        (void)backtrace(pcs, 2);            /* loads the unwinder now, not inside a report */
+        atexit(at_exit);
+        pthread_atfork(fork_prepare, fork_parent, fork_child);
     }
-    if (strcmp(o.json, vstate.opt.json) || (vstate.json == NULL && o.json[0])) {
-        if (vstate.json != NULL)
-            fclose(vstate.json);
-        vstate.json = o.json[0] ? open_out(o.json, NULL) : NULL;
-    }
-    vstate.opt = o;
-    if (o.verify || o.stats > 0) {
-        static int once;
-        if (!once) {
-            void *pcs[2];
-            once = 1;
-            (void)backtrace(pcs, 2);        /* loads the unwinder now, not inside a report */
-            atexit(at_exit);
-        }
-    }
-    __atomic_store_n(&ndislock__event_hook, o.verify ? event_hook : NULL, __ATOMIC_RELEASE);
-    ndislock_pr_store(&ndislock__checked, o.verify || o.stats > 0, NDISLOCK_RELAXED);
+    /* each field on its own: the hot path reads them without the mutex */
+    __atomic_store_n(&ndislock__v.opt.verify, o.verify, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.halt_on_error, o.halt_on_error, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.stats, o.stats, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.lock_nested, o.lock_nested, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.acquire_stacks, o.acquire_stacks, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.hold_us, o.hold_us, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.deadlock_ms, o.deadlock_ms, __ATOMIC_RELAXED);
+    memcpy(ndislock__v.opt.log, o.log, sizeof o.log);
+    memcpy(ndislock__v.opt.json, o.json, sizeof o.json);
+    memcpy(ndislock__v.opt.stats_json, o.stats_json, sizeof o.stats_json);
+    memcpy(ndislock__v.opt.dot, o.dot, sizeof o.dot);
+    budget();
+    /* holds recorded before a switch off may be released unchecked: a new epoch forgets them */
+    if (on != ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED))
+        __atomic_store_n(&ndislock__v.epoch, ndislock__v.epoch + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__event_hook, o.verify ? ndislock__v_event : NULL, __ATOMIC_RELEASE);
+    ndislock_pr_store(&ndislock__checked, on, NDISLOCK_RELAXED);
+    rc = 0;
 out:
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+    ndislock__v_unlock(t);
+    ndislock__v_leave(&s);
+    if (rc == 0 && on)
+        ndislock__v_calibrate(v_self());    /* the mode changed: so did a checked pair's cost */
     return rc;
 }
 
 int ndislock_verifier_enabled(void)
 {
-    return ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) && vstate.opt.verify;
+    return ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) &&
+           __atomic_load_n(&ndislock__v.opt.verify, __ATOMIC_RELAXED);
 }
 
 unsigned long ndislock_verifier_report_count(void)
 {
-    return __atomic_load_n(&vstate.errors, __ATOMIC_RELAXED);
+    return __atomic_load_n(&ndislock__v.errors, __ATOMIC_RELAXED);
 }
 
 unsigned long ndislock_verifier_warning_count(void)
 {
-    return __atomic_load_n(&vstate.warnings, __ATOMIC_RELAXED);
+    return __atomic_load_n(&ndislock__v.warnings, __ATOMIC_RELAXED);
 }
 
 __attribute__((constructor)) static void from_environment(void)
@@ -367,131 +290,159 @@ __attribute__((constructor)) static void from_environment(void)
     if (env == NULL || *env == '\0')
         return;
     if (ndislock_verifier_configure(env) < 0) {
-        fprintf(stderr, "ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"\n", env);
+        say("ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"", env);
         _exit(2);
     }
 }
 
-static void dump_file(const char *path, int kind)
+/* ---- exit ---- */
+
+/* Writes the buffer to path; an error message if it cannot. */
+static void write_file(const char *key, const char *path, const v_buf *b)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+        say("ndislock: error: %s: cannot write '%s' (%s)", key, path, strerror(errno));
         return;
-    if (kind == 0)
-        v_stats_dump_locked(f, 1);
-    else
-        v_graph_dot(f);
-    fclose(f);
+    }
+    if (b->p)
+        ndislock__v_write(fd, b->p, b->len);
+    close(fd);
 }
 
-/* Process exit: the exiting thread's held locks, the statistics, then exit 66 if anything was reported. */
+static void *flush_all(void *arg)
+{
+    (void)arg;
+    fflush(NULL);
+    return NULL;
+}
+
+/* stdio flushed before _exit, but never waiting more than a second on a stream lock someone holds */
+static void flush_stdio(void)
+{
+    pthread_t th;
+    struct timespec dl;
+
+    if (pthread_create(&th, NULL, flush_all, NULL) != 0)
+        return;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 1;
+    if (pthread_timedjoin_np(th, NULL, &dl) != 0)
+        pthread_detach(th);
+}
+
+/* Mutex with a deadline: a thread stuck inside the verifier must not block exit. */
+static int lock_for_exit(struct v_thread *t)
+{
+    struct timespec dl;
+
+    if (t != NULL && t->mu_depth > 0)
+        return 0;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 2;
+    if (pthread_mutex_timedlock(&ndislock__v.mu, &dl) != 0)
+        return 0;
+    if (t != NULL)
+        t->mu_depth++;
+    return 1;
+}
+
+/* Process exit (or unload): held locks, armed objects, statistics, then exit 66 if anything was reported. */
 static void at_exit(void)
 {
-    struct v_thread *t = &vthread;
+    struct v_thread *t = ndislock__vt;
+    struct v_slow s;
+    v_buf b = { 0 };
 
-    if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED))
+    if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) ||
+        __atomic_exchange_n(&ndislock__v.exiting, 1, __ATOMIC_RELAXED))
         return;
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    if (vstate.opt.verify)
-        v_exit_check();
+    ndislock__v_enter(&s, t);
+    int verify = __atomic_load_n(&ndislock__v.opt.verify, __ATOMIC_RELAXED);
+    if (verify && t != NULL && t->epoch == __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED))
+        ndislock__v_thread_exit_check(t, "the process exits while this thread holds");
+    if (verify)
+        ndislock__v_audit_armed(NULL, 1, NULL);
+    int locked = lock_for_exit(t);
+    int stats = ndislock__v.opt.stats;
     /* stats=-1 (not given): the table comes with verify=1 */
-    if (vstate.opt.stats > 0 || (vstate.opt.stats < 0 && vstate.opt.verify))
-        v_stats_dump_locked(vstate.log, 0);
-    if (vstate.opt.stats_json[0])
-        dump_file(vstate.opt.stats_json, 0);
-    if (vstate.opt.dot[0])
-        dump_file(vstate.opt.dot, 1);
-    int fail = vstate.opt.verify && !vstate.opt.halt_on_error && vstate.errors > 0;
-    unsigned long n = vstate.errors;
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+    if (stats > 0 || (stats < 0 && verify)) {
+        ndislock__v_stats_text(&b, 0);
+        if (b.p)
+            ndislock__v_write(ndislock__v.log_fd, b.p, b.len);
+        ndislock__v_bfree(&b);
+    }
+    if (ndislock__v.opt.stats_json[0]) {
+        ndislock__v_stats_text(&b, 1);
+        write_file("stats_json", ndislock__v.opt.stats_json, &b);
+        ndislock__v_bfree(&b);
+    }
+    if (ndislock__v.opt.dot[0]) {
+        ndislock__v_graph_dot(&b);
+        write_file("dot", ndislock__v.opt.dot, &b);
+        ndislock__v_bfree(&b);
+    }
+    if (locked)
+        ndislock__v_unlock(t);
+    unsigned long n = ndislock_verifier_report_count();
+    int fail = verify && !ndislock__v.opt.halt_on_error && n > 0;
+    ndislock__v_leave(&s);
     if (fail) {
-        fprintf(vstate.log, "ndislock: %lu error(s) reported; exiting with status 66\n", n);
-        fflush(NULL);
+        char m[100];
+        int k = snprintf(m, sizeof m, "ndislock: %lu error(s) reported; exiting with status 66\n", n);
+        ndislock__v_write(ndislock__v.log_fd, m, (size_t)k);
+        flush_stdio();
+        /* the exit system call itself: a sanitizer's _exit would flush stdio again, and
+         * block on a stream another thread holds */
+        syscall(SYS_exit_group, 66);
         _exit(66);
     }
 }
 
-/* ---- events from the context code (src/core/events.h) ---- */
+/* ---- fork ---- */
 
-static const struct {
-    const char *name;
-    ndislock_irql_t lo, hi;
-    unsigned flags;
-} calls[NDISLOCK_CALL_COUNT] = {
-#define CALL_ROW_(id, name, lo, hi, fl, ref) { name, lo, hi, fl },
-    NDISLOCK_CALL_TABLE(CALL_ROW_)
-#undef CALL_ROW_
-};
+static int fork_locked;
 
-static void event_hook(const struct ndislock_event *e)
+static void fork_prepare(void)
 {
-    struct v_thread *t = v_self();
-    ndislock_irql_t irql = ndislock_tls.irql;
-    const char *what = e->role ? e->role : calls[e->call].name;
+    struct v_thread *t = ndislock__vt;
 
-    if (t->guard || !vstate.opt.verify)
-        return;
-    pthread_mutex_lock(&vstate.mu);
-    t->guard++;
-    switch (e->kind) {
-    case NDISLOCK_EV_CALLBACK_ENTER:
-        if (t->ncb < V_CALLBACKS)
-            t->cb[t->ncb] = (struct v_callback){ what, t->nheld, irql };
-        t->ncb++;
-        break;
-    case NDISLOCK_EV_CALLBACK_EXIT:
-        if (t->ncb == 0)
-            break;
-        if (--t->ncb < V_CALLBACKS) {
-            struct v_callback *c = &t->cb[t->ncb];
-            if (t->nheld > c->held) {
-                struct v_lock *lk = t->held[t->nheld - 1].lk;
-                v_report(R_LOCK_HELD_AT_EXIT, lk, &lk->acquired, "lock acquired at",
-                         "%s returns holding %u lock(s) it acquired", c->what ? c->what : "callback",
-                         t->nheld - c->held);
-            } else if (irql != c->irql) {
-                v_report(R_LOCK_HELD_AT_EXIT, NULL, NULL, NULL,
-                         "%s returns at IRQL %u; it was called at IRQL %u",
-                         c->what ? c->what : "callback", irql, c->irql);
-            }
-        }
-        break;
-    case NDISLOCK_EV_WAIT: {
-        /* the row allows what its zero-timeout poll allows; a real wait also
-         * needs IRQL < DISPATCH_LEVEL and no spin lock held */
-        struct v_lock *lk = t->nheld ? t->held[t->nheld - 1].lk : NULL;
-        if (irql > calls[e->call].hi ||
-            (e->arg != 0 && (irql >= NDISLOCK_DISPATCH_LEVEL || t->nheld > 0)))
-            v_report(R_BLOCKING_AT_DISPATCH, lk, lk ? &lk->acquired : NULL, "lock acquired at",
-                     "%s called at IRQL %u holding %u spin lock(s)", what, irql, t->nheld);
-        break;
+    ndislock__v_armed_lock_all();
+    fork_locked = t == NULL || t->mu_depth == 0;
+    if (fork_locked)
+        pthread_mutex_lock(&ndislock__v.mu);
+}
+
+static void fork_parent(void)
+{
+    if (fork_locked)
+        pthread_mutex_unlock(&ndislock__v.mu);
+    ndislock__v_armed_unlock_all();
+}
+
+static void fork_child(void)
+{
+    struct v_thread *t = ndislock__vt;
+
+    /* this thread is the only one left: nothing can be mid-change but its own sections */
+    pthread_mutex_init(&ndislock__v.mu, NULL);
+    ndislock__v_armed_fork_child();
+    ndislock__v_registry_fork_child(t);
+    if (t != NULL && t->mu_depth > 0)
+        pthread_mutex_lock(&ndislock__v.mu);    /* it was inside: keep its sections balanced */
+}
+
+/* ---- unload ---- */
+
+__attribute__((destructor)) static void retire(void)
+{
+    __atomic_store_n(&ndislock__v.retired, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__event_hook, (ndislock_event_fn *)NULL, __ATOMIC_RELEASE);
+    ndislock__v_thread_key_delete();
+    if (lock_for_exit(ndislock__vt)) {
+        ndislock__v_registry_disarm();
+        ndislock__v_unlock(ndislock__vt);
     }
-    case NDISLOCK_EV_CALL:
-    case NDISLOCK_EV_STALL:
-        if (irql > calls[e->call].hi)
-            v_report(R_IRQL_CALL_TOO_HIGH, NULL, NULL, NULL, "%s called at IRQL %u (allowed: %u..%u)",
-                     what, irql, calls[e->call].lo, calls[e->call].hi);
-        else if (irql < calls[e->call].lo)
-            v_report(R_IRQL_DPR_NOT_DISPATCH, NULL, NULL, NULL, "%s called at IRQL %u (allowed: %u..%u)",
-                     what, irql, calls[e->call].lo, calls[e->call].hi);
-        if (e->kind == NDISLOCK_EV_STALL && e->arg > 50)
-            v_report(R_STALL_TOO_LONG, NULL, NULL, NULL, "%s(%lld) stalls over 50 us", what,
-                     (long long)e->arg);
-        break;
-    case NDISLOCK_EV_INTERRUPT_NOT_REGISTERED:
-        v_report(R_INTERRUPT_LIFECYCLE, NULL, NULL, NULL, "%s on interrupt handle %p", what, e->obj);
-        break;
-    case NDISLOCK_EV_SELF_DEADLOCK:
-        v_report(R_LOCK_RECURSIVE_ACQUIRE, NULL, NULL, NULL,
-                 "%s would wait for %p, which this thread holds (self-deadlock); the call returns "
-                 "without running", what, e->obj);
-        break;
-    case NDISLOCK_EV_ARMED:
-    case NDISLOCK_EV_DISARMED:
-        break;      /* ACTIVE_AT_UNLOAD: not yet audited */
-    }
-    t->guard--;
-    pthread_mutex_unlock(&vstate.mu);
+    ndislock__preempt_disarm(ndislock__preempt_area());
 }

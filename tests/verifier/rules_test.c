@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 static char **cmd;   /* how to run the violations program */
+static char *san_env[3];    /* the sanitizers' options, passed on to the child */
 static int ncmd;
 static char dir[] = "/tmp/ndislock_rules_XXXXXX";
 static char out[1 << 16], err[1 << 16], json[1 << 16];
@@ -55,6 +56,8 @@ static int run(const char *rule, int twin, const char *opts)
         argv[n] = NULL;
         clearenv();
         putenv(env);
+        for (int i = 0; i < 3 && san_env[i]; i++)
+            putenv(san_env[i]);
         execvp(cmd[0], argv);
         _exit(127);
     }
@@ -63,6 +66,10 @@ static int run(const char *rule, int twin, const char *opts)
     slurp(o, out, sizeof out);
     slurp(e, err, sizeof err);
     slurp(j, json, sizeof json);
+    /* a sanitized child must be clean of its sanitizer's reports too */
+    if (strstr(err, "Sanitizer") || strstr(err, "runtime error:"))
+        fprintf(stderr, "sanitizer report in the child (%s%s):\n%s\n", rule, twin ? " twin" : "", err);
+    CHECK(strstr(err, "Sanitizer") == NULL && strstr(err, "runtime error:") == NULL);
     return st;
 }
 
@@ -106,11 +113,40 @@ static const struct expect cases[] = {
     { "BLOCKING_AT_DISPATCH", "&adapter->SendLock", "alloc", "", 0 },
     { "HOLD_TIME_EXCEEDED", "&adapter->SendLock", "alloc", ":hold_us=1000", 1 },
     { "LOCK_NESTED", "&adapter->RecvLock", "allocr", ":lock_nested=1", 1 },
+    { "KE_DPC_NOT_DISPATCH", "&kspin", "allock", "", 0 },
+    { "KE_VARIANT_MISMATCH", "&kspin", "allock", "", 0 },
+    { "QUEUED_MIX", "&kspin", "allock", "", 0 },
+    { "STALL_TOO_LONG", NULL, NULL, "", 0 },
+    { "LOCK_DOUBLE_INIT", "&adapter->SendLock", "alloc", "", 1 },
+    { "IRQL_CALL_TOO_HIGH", NULL, NULL, "", 0 },
+    { "ACTIVE_AT_UNLOAD", NULL, NULL, "", 0 },
+    { "HANDLER_HELD_AT_EXIT", "&adapter->SendLock", "alloc", "", 0 },
+    { "DPC_TIME_EXCEEDED", NULL, NULL, ":hold_us=25", 1 },
+    { "RW_PROMOTION", "FilterLock", "alloc", "", 0 },
+    { "SELF_DEADLOCK", NULL, NULL, "", 0 },
 };
+
+/* Scenario name -> the rule it must produce (when they differ). */
+static const char *rule_of(const char *scenario)
+{
+    static const char *const map[][2] = {
+        { "SAME_CLASS_CYCLE", "LOCK_ORDER_CYCLE" },
+        { "KE_DPC_NOT_DISPATCH", "IRQL_DPR_NOT_DISPATCH" },
+        { "KE_VARIANT_MISMATCH", "LOCK_VARIANT_MISMATCH" },
+        { "QUEUED_MIX", "LOCK_VARIANT_MISMATCH" },
+        { "HANDLER_HELD_AT_EXIT", "LOCK_HELD_AT_EXIT" },
+        { "RW_PROMOTION", "LOCK_RECURSIVE_ACQUIRE" },
+        { "SELF_DEADLOCK", "LOCK_RECURSIVE_ACQUIRE" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(scenario, map[i][0]))
+            return map[i][1];
+    return scenario;
+}
 
 static void check_case(const struct expect *c)
 {
-    const char *rule = strcmp(c->rule, "SAME_CLASS_CYCLE") ? c->rule : "LOCK_ORDER_CYCLE";
+    const char *rule = rule_of(c->rule);
     char opts[128], head[128], buf[256];
     int st;
 
@@ -164,6 +200,18 @@ int main(int argc, char **argv)
     CHECK(argc >= 2);
     cmd = argv + 1;
     ncmd = argc - 1;
+    /* the .asan/.tsan variants run the violations program built with their sanitizer */
+    if (getenv("NDISLOCK_VIOLATIONS"))
+        cmd[ncmd - 1] = getenv("NDISLOCK_VIOLATIONS");
+    const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS" };
+    for (int i = 0, k = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        if (v) {
+            size_t n = strlen(names[i]) + strlen(v) + 2;
+            san_env[k] = malloc(n);
+            snprintf(san_env[k++], n, "%s=%s", names[i], v);
+        }
+    }
     CHECK(mkdtemp(dir) != NULL);
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

@@ -20,8 +20,13 @@
 #include <unistd.h>
 
 #include "core/events.h"
+#include "verifier/hooks.h"
+
+#include <ndislock/harness.h>
 
 #define MARK(kind) printf("%s %d\n", (kind), __LINE__)
+/* After a last call: keeps it from being a tail call, so this function's line stays on the stack. */
+#define NO_TAIL() __asm__ __volatile__("" ::: "memory")
 
 struct adapter {
     NDIS_SPIN_LOCK SendLock;
@@ -360,10 +365,182 @@ static void lock_nested(void)
         NdisReleaseSpinLock(&adapter->SendLock);
 }
 
+static KSPIN_LOCK kspin;
+
+static void alloc_kspin(void)
+{
+    MARK("allock"); KeInitializeSpinLock(&kspin);
+}
+
+/* KeAcquireSpinLockAtDpcLevel below DISPATCH_LEVEL (DV 0xC4/0x40; intel/haxm#48). */
+static void ke_dpc_not_dispatch(void)
+{
+    KIRQL old = PASSIVE_LEVEL;
+
+    alloc_kspin();
+    if (twin)
+        KeRaiseIrql(DISPATCH_LEVEL, &old);
+    MARK("at"); KeAcquireSpinLockAtDpcLevel(&kspin);
+    KeReleaseSpinLockFromDpcLevel(&kspin);
+    if (twin)
+        KeLowerIrql(old);
+}
+
+/* KeAcquireSpinLock released with KeReleaseSpinLockFromDpcLevel (ntoskrnl7/crtsys#30). */
+static void ke_variant_mismatch(void)
+{
+    KIRQL old;
+
+    alloc_kspin();
+    KeAcquireSpinLock(&kspin, &old);
+    if (twin)
+        KeReleaseSpinLock(&kspin, old);
+    else
+        MARK("at"), KeReleaseSpinLockFromDpcLevel(&kspin);
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        printf("IRQL not restored: %u\n", KeGetCurrentIrql());
+        _exit(3);
+    }
+}
+
+/* One KSPIN_LOCK used as an in-stack queued lock and as an ordinary one (DV 0xC4/0x1009). */
+static void queued_mix(void)
+{
+    KLOCK_QUEUE_HANDLE h;
+    KIRQL old;
+
+    alloc_kspin();
+    KeAcquireInStackQueuedSpinLock(&kspin, &h);
+    KeReleaseInStackQueuedSpinLock(&h);
+    if (twin) {
+        MARK("at"); KeAcquireInStackQueuedSpinLock(&kspin, &h);
+        KeReleaseInStackQueuedSpinLock(&h);
+    } else {
+        MARK("at"); KeAcquireSpinLock(&kspin, &old);
+        KeReleaseSpinLock(&kspin, old);
+    }
+}
+
+static void stall_too_long(void)
+{
+    MARK("at"); NdisStallExecution(twin ? 10 : 100);
+    NO_TAIL();
+}
+
+static void lock_double_init(void)
+{
+    alloc_send();
+    if (twin)
+        NdisFreeSpinLock(&adapter->SendLock);
+    MARK("at"); NdisAllocateSpinLock(&adapter->SendLock);
+    NO_TAIL();
+}
+
+static void irql_call_too_high(void)
+{
+    KIRQL old;
+
+    /* what NdisSetTimerObject does first */
+    KeRaiseIrql(twin ? DISPATCH_LEVEL : 5, &old);
+    MARK("at"); NDISLOCK_CHECK_CALL(NdisSetTimerObject);
+    KeLowerIrql(old);
+}
+
+static int the_timer, the_adapter_handle;
+
+/* A bracketed halt returns with a timer still set (SDV CancelTimerObject). */
+static void active_at_unload(void)
+{
+    /* what NdisSetTimerObject / a firing or cancelled timer tell the verifier */
+    NDISLOCK_EVENT_EX(NDISLOCK_EV_ARMED, NDISLOCK_CALL_NdisSetTimerObject, &the_timer,
+                      (uintptr_t)&the_adapter_handle, NULL);
+    ndislock_harness_handler_begin("MiniportHaltEx", &the_adapter_handle, NDISLOCK_HANDLER_HALT);
+    if (twin)   /* the halt handler cancels it */
+        NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisCancelTimerObject, &the_timer);
+    MARK("at"); ndislock_harness_handler_end();
+    NO_TAIL();
+}
+
+/* A send handler returns holding the send lock (SDV SpinLock: released before the handler exits). */
+static void handler_held_at_exit(void)
+{
+    alloc_send();
+    ndislock_harness_handler_begin("MiniportSendNetBufferLists", NULL, NDISLOCK_HANDLER_OTHER);
+    NdisAcquireSpinLock(&adapter->SendLock);
+    if (twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+    MARK("at"); ndislock_harness_handler_end();
+    if (!twin)
+        NdisReleaseSpinLock(&adapter->SendLock);
+}
+
+/* A DPC that runs 400 us on the CPU, time after time (bug check 0x133). */
+static void dpc_time_exceeded(void)
+{
+    for (int i = 0; i < 20; i++) {
+        ndislock_tls.context = NDISLOCK_CTX_DPC;
+        ndislock_tls.irql = DISPATCH_LEVEL;
+        NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_ENTER, (const void *)MiniportInterruptDpc,
+                                "MiniportInterruptDPC");
+        spin_us(twin ? 5 : 400);
+        MARK("at"); NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_EXIT, (const void *)MiniportInterruptDpc, "MiniportInterruptDPC");
+        ndislock_tls.context = NDISLOCK_CTX_THREAD;
+        ndislock_tls.irql = PASSIVE_LEVEL;
+    }
+}
+
+/* NdisAcquireRWLockWrite while holding the lock for read: promotion deadlocks. */
+static void rw_promotion(void)
+{
+    static int rwlock;
+
+    MARK("alloc"); static const struct ndislock_site site = { "FilterLock", __FILE__, __LINE__ };
+    ndislock__verifier_rw_init(&rwlock, &site);
+    /* what the RW lock code tells the verifier */
+    ndislock__verifier_rw_acquire(&rwlock, NDISLOCK_RW_NDIS6_READ, 0, NDISLOCK_RW_HELD_NONE);
+    ndislock__verifier_rw_acquired(&rwlock, NDISLOCK_RW_NDIS6_READ, 0);
+    if (twin) {
+        MARK("at"); ndislock__verifier_rw_acquire(&rwlock, NDISLOCK_RW_NDIS6_READ, 0, NDISLOCK_RW_HELD_READ);
+        ndislock__verifier_rw_acquired(&rwlock, NDISLOCK_RW_NDIS6_READ, 0);
+        ndislock__verifier_rw_release(&rwlock, NDISLOCK_RW_NDIS6_READ);
+    } else {
+        MARK("at"); if (!ndislock__verifier_rw_acquire(&rwlock, NDISLOCK_RW_NDIS6_WRITE, 0, NDISLOCK_RW_HELD_READ))
+            printf("not skipped\n");
+    }
+    ndislock__verifier_rw_release(&rwlock, NDISLOCK_RW_NDIS6_READ);
+}
+
+/* NdisMSynchronizeWithInterruptEx from the interrupt's own ISR: it would wait for itself. */
+static void self_deadlock(void)
+{
+    static int interrupt_object;
+
+    ndislock_tls.context = NDISLOCK_CTX_ISR;
+    ndislock_tls.irql = 5;
+    /* what the interrupt code reports instead of waiting (the twin: called from a DPC) */
+    if (!twin) {
+        MARK("at"); NDISLOCK_EVENT_OBJ(NDISLOCK_EV_SELF_DEADLOCK, NdisMSynchronizeWithInterruptEx,
+                                       &interrupt_object);
+    }
+    ndislock_tls.context = NDISLOCK_CTX_THREAD;
+    ndislock_tls.irql = PASSIVE_LEVEL;
+}
+
 static const struct {
     const char *rule;
     void (*fn)(void);
 } scenarios[] = {
+    { "SELF_DEADLOCK", self_deadlock },
+    { "KE_DPC_NOT_DISPATCH", ke_dpc_not_dispatch },
+    { "KE_VARIANT_MISMATCH", ke_variant_mismatch },
+    { "QUEUED_MIX", queued_mix },
+    { "STALL_TOO_LONG", stall_too_long },
+    { "LOCK_DOUBLE_INIT", lock_double_init },
+    { "IRQL_CALL_TOO_HIGH", irql_call_too_high },
+    { "ACTIVE_AT_UNLOAD", active_at_unload },
+    { "HANDLER_HELD_AT_EXIT", handler_held_at_exit },
+    { "DPC_TIME_EXCEEDED", dpc_time_exceeded },
+    { "RW_PROMOTION", rw_promotion },
     { "LOCK_NOT_INITIALIZED", lock_not_initialized },
     { "LOCK_USE_AFTER_FREE", lock_use_after_free },
     { "LOCK_FREE_WHILE_HELD", lock_free_while_held },
