@@ -5,9 +5,6 @@
  * id, run to its end (no hang: promotion and interrupt self-deadlocks are
  * skipped) and exit 66; each twin is the correct shape and must stay clean
  * (exit 0, no report).
- *
- * Scenarios marked pending need verifier work the verifier stream has not
- * landed (see /work/notes/api.md); they run only with NDISLOCK_TEST_PENDING=1.
  */
 #define _GNU_SOURCE
 #include <ndis.h>
@@ -324,39 +321,37 @@ struct scenario {
     void (*fn)(int twin);
     const char *rule;               /* NULL: both shapes are correct (no report either way) */
     const char *names;              /* text the report must contain (the WDK call) */
-    int pending;
 };
 
 static const struct scenario scenarios[] = {
     { "dpc_level_at_passive", dpc_level_at_passive, "IRQL_DPR_NOT_DISPATCH",
-      "KeAcquireSpinLockAtDpcLevel", 0 },
+      "KeAcquireSpinLockAtDpcLevel" },
     { "ke_variant_mismatch", ke_variant_mismatch, "LOCK_VARIANT_MISMATCH",
-      "KeReleaseSpinLockFromDpcLevel", 0 },
-    { "wait_event_at_dispatch", wait_event_at_dispatch, "BLOCKING_AT_DISPATCH", "NdisWaitEvent", 0 },
-    { "rw_promotion", rw_promotion, "LOCK_RECURSIVE_ACQUIRE", "NdisAcquireRWLockWrite", 0 },
+      "KeReleaseSpinLockFromDpcLevel" },
+    { "wait_event_at_dispatch", wait_event_at_dispatch, "BLOCKING_AT_DISPATCH", "NdisWaitEvent" },
+    { "rw_promotion", rw_promotion, "LOCK_RECURSIVE_ACQUIRE", "NdisAcquireRWLockWrite" },
     { "register_interrupt_at_dispatch", register_interrupt_at_dispatch, "IRQL_CALL_TOO_HIGH",
-      "NdisMRegisterInterruptEx", 0 },
-    { "paged_code_at_dispatch", paged_code_at_dispatch, "IRQL_CALL_TOO_HIGH", "PAGED_CODE", 0 },
+      "NdisMRegisterInterruptEx" },
+    { "paged_code_at_dispatch", paged_code_at_dispatch, "IRQL_CALL_TOO_HIGH", "PAGED_CODE" },
     { "sync_from_own_isr", sync_from_own_isr, "LOCK_RECURSIVE_ACQUIRE",
-      "NdisMSynchronizeWithInterruptEx", 0 },
+      "NdisMSynchronizeWithInterruptEx" },
     { "interrupt_lock_in_sync", interrupt_lock_in_sync, "LOCK_RECURSIVE_ACQUIRE",
-      "KeAcquireInterruptSpinLock", 0 },
+      "KeAcquireInterruptSpinLock" },
     { "wait_timeout_at_dispatch", wait_timeout_at_dispatch, "BLOCKING_AT_DISPATCH",
-      "KeWaitForSingleObject", 0 },
-    { "flush_dpcs_at_dispatch", flush_dpcs_at_dispatch, "IRQL_CALL_TOO_HIGH", "KeFlushQueuedDpcs", 0 },
+      "KeWaitForSingleObject" },
+    { "flush_dpcs_at_dispatch", flush_dpcs_at_dispatch, "IRQL_CALL_TOO_HIGH", "KeFlushQueuedDpcs" },
     { "cancel_periodic_at_dispatch", cancel_periodic_at_dispatch, "IRQL_CALL_TOO_HIGH",
-      "NdisCancelTimerObject (periodic timer)", 0 },
-    { "stall_too_long", stall_too_long, "STALL_TOO_LONG", "KeStallExecutionProcessor", 0 },
-    { "delay_at_dispatch", delay_at_dispatch, "BLOCKING_AT_DISPATCH", "KeDelayExecutionThread", 0 },
+      "NdisCancelTimerObject (periodic timer)" },
+    { "stall_too_long", stall_too_long, "STALL_TOO_LONG", "KeStallExecutionProcessor" },
+    { "delay_at_dispatch", delay_at_dispatch, "BLOCKING_AT_DISPATCH", "KeDelayExecutionThread" },
     { "mutex_wait_holding_spin_lock", mutex_wait_holding_spin_lock, "BLOCKING_AT_DISPATCH",
-      "NDIS_WAIT_FOR_MUTEX", 0 },
-    { "ex_interlocked_any_irql", ex_interlocked_any_irql, NULL, NULL, 0 },
-    /* pending on the verifier stream (checked_ops.c / the RW hooks) */
-    { "raise_to_synch_release", raise_to_synch_release, NULL, NULL, 1 },
+      "NDIS_WAIT_FOR_MUTEX" },
+    { "ex_interlocked_any_irql", ex_interlocked_any_irql, NULL, NULL },
+    { "raise_to_synch_release", raise_to_synch_release, NULL, NULL },
     { "rw_flag_not_at_dispatch", rw_flag_not_at_dispatch, "IRQL_DPR_NOT_DISPATCH",
-      "NdisAcquireRWLockRead", 1 },
+      "NdisAcquireRWLockRead" },
     { "dpr_rw5_at_passive", dpr_rw5_at_passive, "IRQL_DPR_NOT_DISPATCH",
-      "NdisDprAcquireReadWriteLock", 1 },
+      "NdisDprAcquireReadWriteLock" },
 };
 
 static char logbuf[1 << 16];
@@ -395,17 +390,11 @@ static int run(const struct scenario *s, int twin)
 
 int main(void)
 {
-    int pending = getenv("NDISLOCK_TEST_PENDING") != NULL;
-
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         const struct scenario *s = &scenarios[i];
         char head[128];
         int st;
 
-        if (s->pending && !pending) {
-            printf("-- %s: skipped (pending on the verifier stream)\n", s->name);
-            continue;
-        }
         printf("-- %s\n", s->name);
         st = run(s, 0);
         if (s->rule != NULL) {
