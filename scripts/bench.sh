@@ -12,11 +12,19 @@ cd "$(dirname "$0")/.."
 out=build/bench/results
 if [ "${1:-}" != --plot ]; then
     . scripts/deps.sh
-    ndislock_require "cmake=cmake" "ninja=ninja-build" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev" \
+    ndislock_require "cmake=cmake" "ninja|make=make" "cc|gcc|clang=gcc" "link:$(ndislock_cc)=libc6-dev" \
         "header:ck_spinlock.h=libck-dev" "gnuplot=gnuplot-nox"
-    cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNDISLOCK_TESTS=OFF \
-          -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_EXAMPLES=OFF >/dev/null
-    cmake --build build/bench --target ndislock_bench >/dev/null
+    generator=()
+    [ -f build/bench/CMakeCache.txt ] || generator=(-G "$(ndislock_generator)")
+    log=$(mktemp)
+    if ! { cmake -S . -B build/bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNDISLOCK_TESTS=OFF \
+                 -DNDISLOCK_SANITIZERS=OFF -DNDISLOCK_EXAMPLES=OFF -DNDISLOCK_WERROR=OFF &&
+           cmake --build build/bench --target ndislock_bench; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "bench: the build failed; the compiler's messages are above" >&2
+        exit 1
+    fi
+    rm -f "$log"
     mkdir -p "$out"
     ./build/bench/bench/ndislock_bench --json "$out/bench.json" --dat "$out/bench.dat" "$@"
 fi
