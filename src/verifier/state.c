@@ -31,7 +31,7 @@
 
 int ndislock__checked;
 int ndislock__unchecked_inits;
-struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25,
+struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = V_HOLD_US_DEFAULT,
                                         .deadlock_ms = 5000 },
                                .log_fd = 2, .json_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
