@@ -188,7 +188,7 @@ static void acquired(enum ndislock_op op, ndislock_irql_t old, ndislock_irql_t *
 }
 
 /* The unchecked operation, for calls made while the verifier itself runs:
- * lock, then raise, as the fast path does. */
+ * raise, then lock, as the fast path does. */
 static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t *old_slot,
                        struct ndislock_queue_handle *qh)
 {
@@ -196,8 +196,8 @@ static int raw_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irql_t 
 
     if (op == NDISLOCK_OP_KE_TRY)
         return ndislock_spin_trylock(l);
-    (void)ndislock__spin_lock_wait(l, qh, NULL);
     ndislock__irql_raise_raw(raised(op, old));
+    (void)ndislock__spin_lock_wait(l, qh, NULL);
     acquired(op, old, old_slot);
     return 1;
 }
@@ -317,6 +317,10 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
         flags |= V_HELD_INTERLOCKED;
     mu_drop(t);                             /* guard stays: the wait may report */
 
+    /* Raise, then lock (spin.h); above the raise level the IRQL stays (reported).
+     * KE_TRY does not raise: a failed try changes nothing. */
+    if (!(flags & V_HELD_AT_HIGH_IRQL))
+        ndislock__irql_raise_raw(raised(op, cur));
     if (op == NDISLOCK_OP_KE_TRY) {
         if (!ndislock_spin_trylock(l)) {
             v_count(&lk->cls->contentions);
@@ -327,8 +331,6 @@ static int checked_acquire(ndislock_spin_t *l, enum ndislock_op op, ndislock_irq
         waited = wait_lock(l, qh, lk);
         contended = waited != 0;
     }
-    if (!(flags & V_HELD_AT_HIGH_IRQL))
-        ndislock_tls.irql = raised(op, cur);     /* above the raise level: stays (reported) */
 
     /* the lock word is ours: the hold's fields are written by us alone */
     set_owner(lk, t);
