@@ -83,6 +83,7 @@ static void *dpc_main(void *arg)
 
     on_dpc_thread = k + 1;
     ndislock__cpu_pin(k);       /* with simulated processors: processor k, no other */
+    ndislock__sched_set_ordinal(NDISLOCK__ORDINAL_DPC + k);
     pthread_mutex_lock(&dpc_mu);
     for (;;) {
         while (q->head == NULL && !q->w.stop)
@@ -92,6 +93,7 @@ static void *dpc_main(void *arg)
         /* Enter DISPATCH_LEVEL on the processor without the lock: a thread
          * there may be inserting a DPC while we wait for it to leave. */
         pthread_mutex_unlock(&dpc_mu);
+        ndislock__sched_point(NDISLOCK_POINT_DPC);
         base = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
         pthread_mutex_lock(&dpc_mu);
         for (int n = 0; n < BATCH && q->head != NULL; n++)

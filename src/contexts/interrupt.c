@@ -36,6 +36,7 @@
 
 #include "callback.h"
 #include "internal.h"
+#include "sched/sched.h"
 
 #define NDISLOCK_MAX_INTERRUPTS 64
 
@@ -399,6 +400,7 @@ int ndislock__interrupt_fire(void *handle, uint32_t msg)
 
     if (msg >= NDISLOCK_MAX_MESSAGES)
         return -1;
+    ndislock__sched_point(NDISLOCK_POINT_INTERRUPT);
     base = raise_to_device();
     if ((i = lookup_locked(handle)) == NULL) {
         ndislock__irql_lower_raw(base);

@@ -85,6 +85,7 @@ static void *timer_main(void *unused)
 
     (void)unused;
     on_timer_thread = 1;
+    ndislock__sched_set_ordinal(NDISLOCK__ORDINAL_TIMER);
     pthread_mutex_lock(&timer_mu);
     while (!timer.stop) {
         struct ndislock_timer *t = timer_head;
@@ -116,6 +117,7 @@ static void *timer_main(void *unused)
         cpu = t->cpu;
         pthread_mutex_unlock(&timer_mu);
 
+        ndislock__sched_point(NDISLOCK_POINT_TIMER);
         ndislock__cpu_pin(cpu);         /* its processor (with simulated ones) */
         ndislock__cb_enter(&f, NDISLOCK_CTX_TIMER, NDISLOCK_DISPATCH_LEVEL,
                            NDISLOCK_FN_OBJ(t->fn), roles[t->kind]);

@@ -33,7 +33,7 @@ void ndislock__irql_lower_slow(ndislock_irql_t new_irql)
 
     if (new_irql < NDISLOCK_DISPATCH_LEVEL && (t->lower_slow & NDISLOCK_LOWER_DEFERRED))
         run_deferred(t);
-    if (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_POINT)) {
+    if (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_CPU_FAST | NDISLOCK_LOWER_POINT)) {
         ndislock__sched_lower(t, new_irql);     /* a tail call */
         return;
     }

@@ -304,8 +304,11 @@ ndislock_irql_t ndislock__sched_raise(ndislock_irql_t new_irql)
 {
     struct ndislock_thread *t = &ndislock_tls;
     ndislock_irql_t old = t->irql;
-    int on = (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_CPU_FAST)) != 0;
+    int on;
 
+    if (ndislock_pr_load(&ndislock__sched, NDISLOCK_RELAXED) & ~NDISLOCK_SCHED_CPUS)
+        ndislock__sched_point(NDISLOCK_POINT_RAISE);    /* at the old IRQL */
+    on = (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_CPU_FAST)) != 0;
     if (new_irql >= NDISLOCK_DISPATCH_LEVEL) {
         if (!on && old < NDISLOCK_DISPATCH_LEVEL && ncpus != 0)
             take(t);
@@ -324,6 +327,8 @@ void ndislock__sched_lower(struct ndislock_thread *t, ndislock_irql_t new_irql)
     if (new_irql < NDISLOCK_DISPATCH_LEVEL &&
         (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_CPU_FAST)))
         give(t);
+    if (t->lower_slow & NDISLOCK_LOWER_POINT)
+        ndislock__sched_point(NDISLOCK_POINT_LOWER);    /* at the new IRQL */
 }
 
 void ndislock__cpu_pin(uint32_t k)

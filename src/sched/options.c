@@ -1,6 +1,7 @@
 /*
  * The settings of simulated processors and schedules: one table drives the
- * parser, ndislock_sched_configure, NDISLOCK_OPTIONS and the describe line.
+ * parser, ndislock_sched_configure, NDISLOCK_OPTIONS, the describe line
+ * (which is in the same syntax, so it replays a run) and the exit line.
  */
 #include "sched.h"
 
@@ -9,24 +10,44 @@
 #include <string.h>
 #include <unistd.h>
 
-struct cfg {
-    uint64_t cpus;
-};
+#define U64_MAX_ 0xffffffffffffffffull
+
+static const char *const modes[] = { "off", "perturb" };
+#define NMODES (sizeof(modes) / sizeof(modes[0]))
 
 static const struct opt {
     const char *name;
-    size_t off;                 /* of its uint64_t in struct cfg */
-    uint64_t lo, hi;
+    size_t off;                 /* of its uint64_t in struct ndislock__sched_config */
+    uint64_t lo, hi, def;
+    int mode;                   /* only meaningful (and described) in this mode; -1: always */
     const char *help;
 } opts[] = {
-    { "cpus", offsetof(struct cfg, cpus), 0, NDISLOCK_MAX_PROCESSORS,
+    { "cpus", offsetof(struct ndislock__sched_config, cpus), 0, NDISLOCK_MAX_PROCESSORS, 0, -1,
       "simulated processors, 0 = off (the host's CPUs)" },
+    { "sched", offsetof(struct ndislock__sched_config, mode), 0, NMODES - 1, 0, -1,
+      "schedule mode: off or perturb" },
+    { "sched_seed", offsetof(struct ndislock__sched_config, seed), 0, U64_MAX_, 0, -1,
+      "seed of the schedule (sets sched=perturb unless sched is given)" },
+    { "sched_every", offsetof(struct ndislock__sched_config, every), 1, 1000000, 8,
+      NDISLOCK__MODE_PERTURB, "perturb: one schedule point in this many is perturbed" },
+    { "sched_delay_us", offsetof(struct ndislock__sched_config, delay_us), 1, 1000000, 100,
+      NDISLOCK__MODE_PERTURB, "perturb: longest delay, microseconds" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
-static struct cfg live;         /* changed only by apply(), while quiescent */
+static struct ndislock__sched_config live = { .every = 8, .delay_us = 100 };
 
 int ndislock__sched;
+
+const struct ndislock__sched_config *ndislock__sched_config(void)
+{
+    return &live;
+}
+
+uint64_t ndislock__sched_seed(void)
+{
+    return live.seed;
+}
 
 static const struct opt *find(const char *key, size_t len)
 {
@@ -36,54 +57,89 @@ static const struct opt *find(const char *key, size_t len)
     return NULL;
 }
 
-static uint64_t *field(struct cfg *c, const struct opt *o)
+static uint64_t *field(struct ndislock__sched_config *c, const struct opt *o)
 {
     return (uint64_t *)(void *)((char *)c + o->off);
 }
 
-/* Parses value into c; -1 with a message if it is malformed. */
-static int parse(struct cfg *c, const struct opt *o, const char *value, size_t len)
+/* Parses value into c; -1 with a message if it is malformed.  *mode_set: sched= was given. */
+static int parse(struct ndislock__sched_config *c, const struct opt *o, const char *value,
+                 size_t len, int *mode_set)
 {
     char buf[32], *end;
     unsigned long long v;
 
-    if (len == 0 || len >= sizeof buf || value[0] == '-')
+    if (len == 0 || len >= sizeof buf)
         goto bad;
     memcpy(buf, value, len);
     buf[len] = '\0';
-    v = strtoull(buf, &end, 10);
-    if (*end != '\0' || v < o->lo || v > o->hi)
-        goto bad;
+    if (o->off == offsetof(struct ndislock__sched_config, mode)) {
+        for (v = 0; v < NMODES && strcmp(buf, modes[v]) != 0; v++)
+            ;
+        if (v == NMODES)
+            goto bad;
+        *mode_set = 1;
+    } else {
+        if (buf[0] < '0' || buf[0] > '9')
+            goto bad;
+        v = strtoull(buf, &end, 10);
+        if (*end != '\0' || v < o->lo || v > o->hi ||
+            (v == U64_MAX_ && strcmp(buf, "18446744073709551615") != 0))
+            goto bad;   /* strtoull saturates: only the true maximum may read as it */
+        if (o->off == offsetof(struct ndislock__sched_config, seed) && !*mode_set &&
+            c->mode == NDISLOCK__MODE_OFF)
+            c->mode = NDISLOCK__MODE_PERTURB;
+    }
     *field(c, o) = v;
     return 0;
 bad:
-    fprintf(stderr, "ndislock: error: bad %s=%.*s (%s: a whole number from %llu to %llu)\n",
-            o->name, (int)len, value, o->help, (unsigned long long)o->lo,
-            (unsigned long long)o->hi);
+    if (o->off == offsetof(struct ndislock__sched_config, mode))
+        fprintf(stderr, "ndislock: error: bad sched=%.*s (%s)\n", (int)len, value, o->help);
+    else
+        fprintf(stderr, "ndislock: error: bad %s=%.*s (%s: a whole number from %llu to %llu)\n",
+                o->name, (int)len, value, o->help, (unsigned long long)o->lo,
+                (unsigned long long)o->hi);
     return -1;
 }
 
+static void at_exit(void);
+
 /* Makes c the settings in effect; -1 with a message if the library is not quiescent. */
-static int apply(const struct cfg *c)
+static int apply(const struct ndislock__sched_config *c)
 {
+    static int exit_line;
+    int bits = 0;
+
     if (ndislock__cpus_set((uint32_t)c->cpus) != 0) {
         fprintf(stderr, "ndislock: error: cpus=%llu: a thread is at DISPATCH_LEVEL on a simulated "
                 "processor (set cpus before starting threads)\n", (unsigned long long)c->cpus);
         return -1;
     }
     live = *c;
-    ndislock_pr_store(&ndislock__sched, c->cpus ? NDISLOCK_SCHED_CPUS : 0, NDISLOCK_RELAXED);
+    if (c->cpus != 0)
+        bits |= NDISLOCK_SCHED_CPUS;
+    if (c->mode == NDISLOCK__MODE_PERTURB)
+        bits |= NDISLOCK_SCHED_PERTURB;
+    ndislock_pr_store(&ndislock__sched, bits, NDISLOCK_RELAXED);
+    if (c->mode != NDISLOCK__MODE_OFF) {
+        (void)ndislock__sched_ordinal();    /* the configuring thread: the next ordinal */
+        if (!exit_line) {
+            exit_line = 1;
+            atexit(at_exit);
+        }
+    }
     return 0;
 }
 
 int ndislock__sched_option(const char *key, const char *value)
 {
     const struct opt *o = find(key, strlen(key));
-    struct cfg c = live;
+    struct ndislock__sched_config c = live;
+    int mode_set = 0;
 
     if (o == NULL)
         return 0;
-    if (parse(&c, o, value, strlen(value)) != 0 || apply(&c) != 0)
+    if (parse(&c, o, value, strlen(value), &mode_set) != 0 || apply(&c) != 0)
         return -1;
     return 1;
 }
@@ -92,8 +148,9 @@ int ndislock__sched_option(const char *key, const char *value)
  * unless skip_foreign (NDISLOCK_OPTIONS: those are the verifier's). */
 static int configure(const char *options, int skip_foreign)
 {
-    struct cfg c = live;
+    struct ndislock__sched_config c = live;
     const char *p = options;
+    int mode_set = 0;
 
     while (p != NULL && *p != '\0') {
         const char *end = strchr(p, ':'), *eq;
@@ -103,11 +160,11 @@ static int configure(const char *options, int skip_foreign)
         eq = memchr(p, '=', len);
         o = eq ? find(p, (size_t)(eq - p)) : NULL;
         if (o == NULL && !skip_foreign && len > 0) {
-            fprintf(stderr, "ndislock: error: unknown scheduling option '%.*s' (expected key=value "
-                    "with key cpus)\n", (int)len, p);
+            fprintf(stderr, "ndislock: error: unknown scheduling option '%.*s' (expected key=value; "
+                    "keys: cpus, sched, sched_seed, sched_every, sched_delay_us)\n", (int)len, p);
             return -1;
         }
-        if (o != NULL && parse(&c, o, eq + 1, len - (size_t)(eq + 1 - p)) != 0)
+        if (o != NULL && parse(&c, o, eq + 1, len - (size_t)(eq + 1 - p), &mode_set) != 0)
             return -1;
         p = end ? end + 1 : NULL;
     }
@@ -130,18 +187,54 @@ __attribute__((constructor)) static void sched_from_environment(void)
     }
 }
 
+/* Whether o belongs in the describe line: on, and not a default of its mode. */
+static int described(const struct opt *o)
+{
+    uint64_t v = *field(&live, o);
+
+    if (o->off == offsetof(struct ndislock__sched_config, cpus))
+        return v != 0;
+    if (o->mode < 0)            /* sched, sched_seed */
+        return live.mode != NDISLOCK__MODE_OFF;
+    return o->mode == (int)live.mode && v != o->def;
+}
+
 size_t ndislock__sched_describe(char *buf, size_t n)
 {
-    int len = 0;
+    size_t len = 0;
 
-    if (live.cpus != 0)
-        len = snprintf(buf, n, "cpus=%llu", (unsigned long long)live.cpus);
-    else if (n > 0)
+    if (n > 0)
         buf[0] = '\0';
-    return len > 0 ? (size_t)len : 0;
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct opt *o = &opts[i];
+        uint64_t v = *field(&live, o);
+        size_t room = len < n ? n - len : 0;
+        char *at = room ? buf + len : NULL;     /* snprintf(NULL, 0, ...) only counts */
+        int w;
+
+        if (!described(o))
+            continue;
+        if (o->off == offsetof(struct ndislock__sched_config, mode))
+            w = snprintf(at, room, "%ssched=%s", len ? ":" : "", modes[v]);
+        else
+            w = snprintf(at, room, "%s%s=%llu", len ? ":" : "", o->name, (unsigned long long)v);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    return len;
 }
 
 size_t ndislock_sched_describe(char *buf, size_t n)
 {
     return ndislock__sched_describe(buf, n);
+}
+
+/* The exit line: the settings a run had, so any run can be replayed. */
+static void at_exit(void)
+{
+    char line[256];
+
+    if (live.mode == NDISLOCK__MODE_OFF)
+        return;
+    ndislock__sched_describe(line, sizeof line);
+    fprintf(stderr, "ndislock: schedule: %s (replay: NDISLOCK_OPTIONS=%s)\n", line, line);
 }
