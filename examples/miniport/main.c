@@ -53,8 +53,7 @@ static void *device_thread(void *arg)
         } else if (++idle_steps < 64) {
             ndislock_sched_yield();         /* a schedule point, when a schedule mode is on */
         } else {
-            struct timespec idle = { 0, 20000 };    /* idle device: stop eating a core */
-            nanosleep(&idle, NULL);
+            NdisMSleep(20);                 /* idle device: stop eating a core */
         }
     }
     /* drain: complete what was posted so halt sees an idle transmitter */
@@ -241,9 +240,9 @@ int main(int argc, char **argv)
 
     __atomic_store_n(&stop_senders, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < senders; i++)
-        pthread_join(snd[i], NULL);
+        ndislock_sched_thread_join(snd[i], NULL);
     __atomic_store_n(&stop_device, 1, __ATOMIC_RELEASE);
-    pthread_join(dev, NULL);
+    ndislock_sched_thread_join(dev, NULL);
     elapsed = now_s() - t0;
     MiniportQueryStats(adapter, &st);
     MiniportHaltEx(adapter);

@@ -58,6 +58,10 @@ NDISLOCK_API void ndislock_sched_yield(void);
 NDISLOCK_API int ndislock_sched_thread_create(pthread_t *thread, const pthread_attr_t *attr,
                                               void *(*fn)(void *), void *arg);
 
+/* pthread_join; under sched=pct the other threads run while the joined
+ * one finishes (a plain pthread_join would block the thread that runs). */
+NDISLOCK_API int ndislock_sched_thread_join(pthread_t thread, void **ret);
+
 #ifdef __cplusplus
 }
 #endif

@@ -72,7 +72,7 @@ static void run_one(struct dpc_queue *q, struct ndislock_dpc *d)
     pthread_mutex_lock(&dpc_mu);
     d->running = 0;
     q->current = NULL;
-    pthread_cond_broadcast(&dpc_idle);
+    ndislock__cond_broadcast(&dpc_idle);
 }
 
 static void *dpc_main(void *arg)
@@ -87,7 +87,7 @@ static void *dpc_main(void *arg)
     pthread_mutex_lock(&dpc_mu);
     for (;;) {
         while (q->head == NULL && !q->w.stop)
-            pthread_cond_wait(&q->w.work, &dpc_mu);
+            ndislock__cond_wait(&q->w.work, &dpc_mu);
         if (q->head == NULL)
             break;                  /* stop requested and the queue is drained */
         /* Enter DISPATCH_LEVEL on the processor without the lock: a thread
@@ -121,7 +121,7 @@ static void dpc_after_fork(void)
             q->current->running = 0;
         q->current = NULL;
         if (q->head != NULL)
-            ndislock__worker_start_locked(&q->w, dpc_main, q);
+            ndislock__worker_start_locked(&q->w, dpc_main, q, NDISLOCK__ORDINAL_DPC + (uint32_t)(q - queues));
     }
     pthread_mutex_unlock(&dpc_mu);
 }
@@ -160,7 +160,7 @@ int ndislock_dpc_queue(struct ndislock_dpc *d, void *arg1, void *arg2)
     int queued = 0;
 
     pthread_mutex_lock(&dpc_mu);
-    ndislock__worker_start_locked(&q->w, dpc_main, q);
+    ndislock__worker_start_locked(&q->w, dpc_main, q, NDISLOCK__ORDINAL_DPC + (uint32_t)(q - queues));
     if (!d->queued) {
         d->SystemArgument1 = arg1;
         d->SystemArgument2 = arg2;
@@ -182,7 +182,7 @@ int ndislock_dpc_queue(struct ndislock_dpc *d, void *arg1, void *arg2)
         d->queued = 1;
         queued = 1;
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_ARMED, KeInsertQueueDpc, d);
-        pthread_cond_signal(&q->w.work);
+        ndislock__cond_signal(&q->w.work);
     }
     pthread_mutex_unlock(&dpc_mu);
     return queued;
@@ -205,7 +205,7 @@ int ndislock_dpc_dequeue(struct ndislock_dpc *d)
         d->queued = 0;
         removed = 1;
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, KeRemoveQueueDpc, d);
-        pthread_cond_broadcast(&dpc_idle);
+        ndislock__cond_broadcast(&dpc_idle);
     }
     pthread_mutex_unlock(&dpc_mu);
     return removed;
@@ -216,7 +216,7 @@ void ndislock_dpc_wait_idle(struct ndislock_dpc *d)
     pthread_mutex_lock(&dpc_mu);
     /* a running d is not waited for by the DPC thread running it */
     while (d->queued || (d->running && on_dpc_thread != d->queue + 1u))
-        pthread_cond_wait(&dpc_idle, &dpc_mu);
+        ndislock__cond_wait(&dpc_idle, &dpc_mu);
     pthread_mutex_unlock(&dpc_mu);
 }
 
@@ -245,7 +245,7 @@ void ndislock_dpc_flush(void)
     pthread_mutex_lock(&dpc_mu);
     t = dpc_tickets;                /* everything inserted before this call, on every processor */
     while (pending_upto(t))
-        pthread_cond_wait(&dpc_idle, &dpc_mu);
+        ndislock__cond_wait(&dpc_idle, &dpc_mu);
     pthread_mutex_unlock(&dpc_mu);
 }
 

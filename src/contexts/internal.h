@@ -44,8 +44,10 @@ struct ndislock_worker {
  * held).  From a constructor (single-threaded). */
 void ndislock__fork_register(pthread_mutex_t *lock, void (*child)(void));
 /* Starts w's thread, main_fn(arg), unless it runs already; *w->lock held.
+ * ordinal: the thread's (src/sched/point.c), which main_fn sets first.
  * If no thread can be created, says why (with the errno) and aborts. */
-void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *), void *arg);
+void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *), void *arg,
+                                   uint32_t ordinal);
 /* Sets w->stop, wakes and joins the thread; nothing if it is not running or on_it (called from it). */
 void ndislock__worker_stop(struct ndislock_worker *w, int on_it);
 /* In a forked child: w has no thread and nobody waits on it. */

@@ -81,7 +81,6 @@ static int dequeue(struct ndislock_timer *t)
 static void *timer_main(void *unused)
 {
     struct ndislock_cb_frame f;
-    struct timespec ts;
 
     (void)unused;
     on_timer_thread = 1;
@@ -89,17 +88,16 @@ static void *timer_main(void *unused)
     pthread_mutex_lock(&timer_mu);
     while (!timer.stop) {
         struct ndislock_timer *t = timer_head;
-        uint64_t now = ndislock__now_ns();
+        uint64_t now = ndislock__sched_now_ns();    /* virtual under sched=pct */
         uint32_t cpu;
         void *ctx;
 
         if (t == NULL) {
-            pthread_cond_wait(&timer.work, &timer_mu);
+            ndislock__cond_wait(&timer.work, &timer_mu);
             continue;
         }
         if (t->due_ns > now) {
-            ndislock__ns_to_timespec(t->due_ns, &ts);
-            pthread_cond_timedwait(&timer.work, &timer_mu, &ts);
+            ndislock__cond_wait_until(&timer.work, &timer_mu, t->due_ns);
             continue;       /* re-check: spurious and early wake-ups are possible */
         }
         dequeue(t);
@@ -133,7 +131,7 @@ static void *timer_main(void *unused)
                 NDISLOCK_EVENT_OBJ(NDISLOCK_EV_DISARMED, NdisFreeTimerObject, t);
             free(t);
         }
-        pthread_cond_broadcast(&timer_idle);
+        ndislock__cond_broadcast(&timer_idle);
     }
     pthread_mutex_unlock(&timer_mu);
     return NULL;
@@ -151,7 +149,7 @@ static void timer_after_fork(void)
         timer_current->running = 0;     /* its callback never returns here */
     timer_current = NULL;
     if (timer_head != NULL)
-        ndislock__worker_start_locked(&timer, timer_main, NULL);
+        ndislock__worker_start_locked(&timer, timer_main, NULL, NDISLOCK__ORDINAL_TIMER);
     pthread_mutex_unlock(&timer_mu);
 }
 
@@ -194,7 +192,7 @@ int ndislock_timer_set(struct ndislock_timer *t, int64_t due, int32_t period_ms,
         NDISLOCK_CHECK_CALL(NdisSetTimerObject);
     due_ns = ndislock__deadline_after(ndislock__due_rel_ns(due));  /* saturates: -2^62 is far off */
     pthread_mutex_lock(&timer_mu);
-    ndislock__worker_start_locked(&timer, timer_main, NULL);
+    ndislock__worker_start_locked(&timer, timer_main, NULL, NDISLOCK__ORDINAL_TIMER);
     was_queued = dequeue(t);
     t->due_ns = due_ns;
     t->cpu = (uint16_t)(ndislock__cpus() != 0 ? ndislock__cpu_current() : 0);
@@ -204,7 +202,7 @@ int ndislock_timer_set(struct ndislock_timer *t, int64_t due, int32_t period_ms,
     enqueue(t);
     if (!was_queued)
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_ARMED, NdisSetTimerObject, t);
-    pthread_cond_signal(&timer.work);
+    ndislock__cond_signal(&timer.work);
     pthread_mutex_unlock(&timer_mu);
     return was_queued;
 }
@@ -234,7 +232,7 @@ int ndislock_timer_cancel(struct ndislock_timer *t)
      * (KeFlushQueuedDpcs); from that callback itself it cannot wait. */
     if (periodic && t->kind == NDISLOCK_TIMER_NDIS6 && !on_timer_thread)
         while (t->running)
-            pthread_cond_wait(&timer_idle, &timer_mu);
+            ndislock__cond_wait(&timer_idle, &timer_mu);
     pthread_mutex_unlock(&timer_mu);
     return was_queued;
 }
@@ -254,7 +252,7 @@ void ndislock_timer_free(struct ndislock_timer *t)
         return;
     }
     while (t->running)
-        pthread_cond_wait(&timer_idle, &timer_mu);
+        ndislock__cond_wait(&timer_idle, &timer_mu);
     pthread_mutex_unlock(&timer_mu);
     free(t);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sched/sched.h"
 
 #define MAX_OWNERS 4
 
@@ -55,13 +56,15 @@ void ndislock__worker_reset(struct ndislock_worker *w)
     w->stop = 0;
 }
 
-void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *), void *arg)
+void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(void *), void *arg,
+                                   uint32_t ordinal)
 {
     int err;
 
     if (w->started)
         return;
     w->stop = 0;
+    ndislock__pct_spawn(ordinal);       /* under sched=pct: runnable from here, in our order */
     err = pthread_create(&w->thread, NULL, main_fn, arg);
     if (err != 0) {
         /* no thread to run callbacks on: nothing sensible to fall back on */
@@ -69,6 +72,7 @@ void ndislock__worker_start_locked(struct ndislock_worker *w, void *(*main_fn)(v
                 strerror(err));
         abort();
     }
+    ndislock__pct_spawned(ordinal, w->thread);
     w->started = 1;
 }
 
@@ -83,8 +87,9 @@ void ndislock__worker_stop(struct ndislock_worker *w, int on_it)
     }
     w->stop = 1;
     t = w->thread;
-    pthread_cond_broadcast(&w->work);
+    ndislock__cond_broadcast(&w->work);
     pthread_mutex_unlock(w->lock);
+    ndislock__pct_await_exit(t);        /* under sched=pct: let it run to its end */
     pthread_join(t, NULL);
     pthread_mutex_lock(w->lock);
     w->started = 0;

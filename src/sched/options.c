@@ -12,7 +12,7 @@
 
 #define U64_MAX_ 0xffffffffffffffffull
 
-static const char *const modes[] = { "off", "perturb" };
+static const char *const modes[] = { "off", "perturb", "pct" };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
 
 static const struct opt {
@@ -25,17 +25,25 @@ static const struct opt {
     { "cpus", offsetof(struct ndislock__sched_config, cpus), 0, NDISLOCK_MAX_PROCESSORS, 0, -1,
       "simulated processors, 0 = off (the host's CPUs)" },
     { "sched", offsetof(struct ndislock__sched_config, mode), 0, NMODES - 1, 0, -1,
-      "schedule mode: off or perturb" },
+      "schedule mode: off, perturb or pct" },
     { "sched_seed", offsetof(struct ndislock__sched_config, seed), 0, U64_MAX_, 0, -1,
       "seed of the schedule (sets sched=perturb unless sched is given)" },
     { "sched_every", offsetof(struct ndislock__sched_config, every), 1, 1000000, 8,
       NDISLOCK__MODE_PERTURB, "perturb: one schedule point in this many is perturbed" },
     { "sched_delay_us", offsetof(struct ndislock__sched_config, delay_us), 1, 1000000, 100,
       NDISLOCK__MODE_PERTURB, "perturb: longest delay, microseconds" },
+    { "sched_depth", offsetof(struct ndislock__sched_config, depth), 1, 64, 3,
+      NDISLOCK__MODE_PCT, "pct: bug depth (depth - 1 priority change points)" },
+    { "sched_steps", offsetof(struct ndislock__sched_config, steps), 1, 1000000000000ull, 20000,
+      NDISLOCK__MODE_PCT, "pct: the schedule points the change points are drawn from" },
+    { "sched_handback_ms", offsetof(struct ndislock__sched_config, handback_ms), 1, 1000000, 1000,
+      NDISLOCK__MODE_PCT, "pct: a thread with no schedule point this long is passed over" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
-static struct ndislock__sched_config live = { .every = 8, .delay_us = 100 };
+static struct ndislock__sched_config live = {
+    .every = 8, .delay_us = 100, .depth = 3, .steps = 20000, .handback_ms = 1000
+};
 
 int ndislock__sched;
 
@@ -110,6 +118,8 @@ static int apply(const struct ndislock__sched_config *c)
     static int exit_line;
     int bits = 0;
 
+    if (live.mode == NDISLOCK__MODE_PCT && c->mode != NDISLOCK__MODE_PCT)
+        ndislock__pct_stop();
     if (ndislock__cpus_set((uint32_t)c->cpus) != 0) {
         fprintf(stderr, "ndislock: error: cpus=%llu: a thread is at DISPATCH_LEVEL on a simulated "
                 "processor (set cpus before starting threads)\n", (unsigned long long)c->cpus);
@@ -120,9 +130,13 @@ static int apply(const struct ndislock__sched_config *c)
         bits |= NDISLOCK_SCHED_CPUS;
     if (c->mode == NDISLOCK__MODE_PERTURB)
         bits |= NDISLOCK_SCHED_PERTURB;
+    if (c->mode == NDISLOCK__MODE_PCT)
+        bits |= NDISLOCK_SCHED_PCT;
     ndislock_pr_store(&ndislock__sched, bits, NDISLOCK_RELAXED);
     if (c->mode != NDISLOCK__MODE_OFF) {
         (void)ndislock__sched_ordinal();    /* the configuring thread: the next ordinal */
+        if (c->mode == NDISLOCK__MODE_PCT)  /* ... and it holds the baton */
+            ndislock__pct_start((uint32_t)c->depth, c->steps, c->seed);
         if (!exit_line) {
             exit_line = 1;
             atexit(at_exit);
@@ -161,7 +175,8 @@ static int configure(const char *options, int skip_foreign)
         o = eq ? find(p, (size_t)(eq - p)) : NULL;
         if (o == NULL && !skip_foreign && len > 0) {
             fprintf(stderr, "ndislock: error: unknown scheduling option '%.*s' (expected key=value; "
-                    "keys: cpus, sched, sched_seed, sched_every, sched_delay_us)\n", (int)len, p);
+                    "keys: cpus, sched, sched_seed, sched_every, sched_delay_us, sched_depth, "
+                    "sched_steps, sched_handback_ms)\n", (int)len, p);
             return -1;
         }
         if (o != NULL && parse(&c, o, eq + 1, len - (size_t)(eq + 1 - p), &mode_set) != 0)
@@ -232,9 +247,23 @@ size_t ndislock_sched_describe(char *buf, size_t n)
 static void at_exit(void)
 {
     char line[256];
+    uint64_t steps = 0, switches = 0, forced = 0;
 
     if (live.mode == NDISLOCK__MODE_OFF)
         return;
     ndislock__sched_describe(line, sizeof line);
-    fprintf(stderr, "ndislock: schedule: %s (replay: NDISLOCK_OPTIONS=%s)\n", line, line);
+    if (live.mode != NDISLOCK__MODE_PCT) {
+        fprintf(stderr, "ndislock: schedule: %s (replay: NDISLOCK_OPTIONS=%s)\n", line, line);
+        return;
+    }
+    ndislock__pct_counts(&steps, &switches, &forced);
+    if (forced != 0)    /* a thread waited or spun outside the library: timing leaked in */
+        fprintf(stderr, "ndislock: schedule: %s (%llu steps, %llu switches; not exactly "
+                "replayable: %llu hand-back(s) of a thread that reached no schedule point for "
+                "sched_handback_ms)\n", line, (unsigned long long)steps,
+                (unsigned long long)switches, (unsigned long long)forced);
+    else
+        fprintf(stderr, "ndislock: schedule: %s (%llu steps, %llu switches; replay: "
+                "NDISLOCK_OPTIONS=%s)\n", line, (unsigned long long)steps,
+                (unsigned long long)switches, line);
 }

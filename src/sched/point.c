@@ -62,6 +62,7 @@ uint32_t ndislock__sched_ordinal(void)
 void ndislock__sched_set_ordinal(uint32_t ordinal)
 {
     me.ordinal = ordinal;
+    ndislock__pct_arrive(ordinal);      /* under pct: wait for our first turn */
 }
 
 uint32_t ndislock__sched_next_ordinal(void)
@@ -112,14 +113,21 @@ static void perturb(uint64_t r)
 
 void ndislock__sched_point(enum ndislock_point p)
 {
-    if (ndislock_pr_load(&ndislock__sched, NDISLOCK_RELAXED) & NDISLOCK_SCHED_PERTURB)
+    int s = ndislock_pr_load(&ndislock__sched, NDISLOCK_RELAXED);
+
+    if (s & NDISLOCK_SCHED_PERTURB) {
         perturb(decide(p));
+    } else if (s & NDISLOCK_SCHED_PCT) {
+        ndislock_tls.lower_slow |= NDISLOCK_LOWER_POINT;    /* its lowers are points too */
+        ndislock__pct_point();
+    }
 }
 
 void ndislock_sched_yield(void)
 {
     ndislock__sched_point(NDISLOCK_POINT_YIELD);
-    sched_yield();
+    if (!ndislock__pct_on())    /* under pct the point chose who runs */
+        sched_yield();
 }
 
 /* A thread of ndislock_sched_thread_create: its ordinal comes with it. */
@@ -142,15 +150,25 @@ int ndislock_sched_thread_create(pthread_t *thread, const pthread_attr_t *attr,
                                  void *(*fn)(void *), void *arg)
 {
     struct start *s = malloc(sizeof *s);
+    uint32_t ordinal = ndislock__sched_next_ordinal();     /* in the creator's program order */
     int err;
 
     if (s == NULL)
         return EAGAIN;
     s->fn = fn;
     s->arg = arg;
-    s->ordinal = ndislock__sched_next_ordinal();   /* in the creator's program order */
+    s->ordinal = ordinal;
+    ndislock__pct_spawn(ordinal);                   /* runnable from now on, under pct */
     err = pthread_create(thread, attr, start_thread, s);
     if (err != 0)
         free(s);
+    else
+        ndislock__pct_spawned(ordinal, *thread);   /* s may be gone: the thread frees it */
     return err;
+}
+
+int ndislock_sched_thread_join(pthread_t thread, void **ret)
+{
+    ndislock__pct_await_exit(thread);   /* under pct: others run until it has exited */
+    return pthread_join(thread, ret);
 }

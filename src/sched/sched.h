@@ -9,6 +9,7 @@
 #include <ndislock/processor.h>
 #include <ndislock/sched.h>
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Per-thread variables the raise and lower paths touch: initial-exec, as
@@ -18,6 +19,7 @@
 /* Bits of ndislock__sched (irql.h). */
 #define NDISLOCK_SCHED_CPUS     1   /* cpus=N: raises take simulated processors */
 #define NDISLOCK_SCHED_PERTURB  2   /* sched=perturb: random delays at schedule points */
+#define NDISLOCK_SCHED_PCT      4   /* sched=pct: one thread at a time, chosen at each point */
 
 /* The settings in effect (options.c); changed only while quiescent. */
 struct ndislock__sched_config {
@@ -26,8 +28,11 @@ struct ndislock__sched_config {
     uint64_t seed;              /* sched_seed */
     uint64_t every;             /* perturb: one point in `every` is perturbed */
     uint64_t delay_us;          /* perturb: longest delay */
+    uint64_t depth;             /* pct: bug depth d (d - 1 priority change points) */
+    uint64_t steps;             /* pct: the steps the change points are drawn from */
+    uint64_t handback_ms;       /* pct: a holder without a point this long is passed over */
 };
-enum { NDISLOCK__MODE_OFF, NDISLOCK__MODE_PERTURB };
+enum { NDISLOCK__MODE_OFF, NDISLOCK__MODE_PERTURB, NDISLOCK__MODE_PCT };
 const struct ndislock__sched_config *ndislock__sched_config(void);
 uint64_t ndislock__sched_seed(void);
 
@@ -52,6 +57,46 @@ void ndislock__sched_set_ordinal(uint32_t ordinal);
 uint32_t ndislock__sched_next_ordinal(void);
 #define NDISLOCK__ORDINAL_DPC   0x10000u    /* + k: the DPC thread of processor k */
 #define NDISLOCK__ORDINAL_TIMER 0x20000u    /* the timer thread */
+
+/* ---- pct.c: the deterministic scheduler (only while sched=pct) ---- */
+
+int ndislock__pct_on(void);
+int ndislock__pct_start(uint32_t depth, uint64_t steps, uint64_t seed);
+void ndislock__pct_stop(void);
+/* A schedule point of the calling thread. */
+void ndislock__pct_point(void);
+/* A library wait: the calling thread lets others run until a notify of key
+ * (NULL: none) or until the virtual clock reaches deadline (0: none), then
+ * until it is chosen again; the caller looks at its condition again.
+ * 0 if the thread is not scheduled (sched=pct off, or no room for it): the
+ * caller then waits for real. */
+int ndislock__pct_block(const void *key, uint64_t deadline);
+void ndislock__pct_notify(const void *key);
+/* A thread about to be created with this ordinal is runnable from now on
+ * (the creator's program order); then its pthread_t; the new thread's first
+ * act is to arrive (and wait for its turn). */
+void ndislock__pct_spawn(uint32_t ordinal);
+void ndislock__pct_spawned(uint32_t ordinal, pthread_t thread);
+void ndislock__pct_arrive(uint32_t ordinal);
+/* Lets others run until thread's task has exited. */
+void ndislock__pct_await_exit(pthread_t thread);
+/* Steps, switches of the baton, and hand-backs forced so far (each of those
+ * makes the run not exactly replayable). */
+void ndislock__pct_counts(uint64_t *steps, uint64_t *switches, uint64_t *forced);
+
+/* ---- wait.c: the library's waits, as the deterministic scheduler sees them ---- */
+
+/* The clock of waits and timers (CLOCK_MONOTONIC ns; virtual under sched=pct). */
+uint64_t ndislock__sched_now_ns(void);
+/* pthread_cond_wait / timed wait until deadline (ndislock__sched_now_ns
+ * scale; 0: none) / signal / broadcast; under sched=pct a wait lets others
+ * run until the condvar is signalled or the deadline passes. */
+void ndislock__cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+void ndislock__cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline);
+void ndislock__cond_signal(pthread_cond_t *c);
+void ndislock__cond_broadcast(pthread_cond_t *c);
+/* Sleeps until ndislock__sched_now_ns() >= deadline. */
+void ndislock__sleep_until(uint64_t deadline);
 
 /* ---- cpus.c: the simulated processors ---- */
 
