@@ -15,10 +15,18 @@
  *                      interrupt fire, ndislock_sched_yield) a thread now and
  *                      then yields, spins or sleeps, as its random stream
  *                      says, to make races show.  sched=off (the default).
- *   sched_seed=S       the seed of every thread's stream (0..2^64-1); giving
- *                      it alone also sets sched=perturb.
- *   sched_every=E      perturb one schedule point in E on average (default 8).
- *   sched_delay_us=U   the longest delay, in microseconds (default 100).
+ *   sched=pct          one thread at a time, chosen at every schedule point
+ *                      below DISPATCH_LEVEL by a PCT scheduler: a run is a
+ *                      function of its seed (for programs whose threads wait
+ *                      only through the library: docs/SCHEDULING.md).
+ *   sched_seed=S       the seed (0..2^64-1); giving it alone also sets
+ *                      sched=perturb.
+ *   sched_every=E      perturb: one schedule point in E on average (default 8).
+ *   sched_delay_us=U   perturb: the longest delay, in microseconds (default 100).
+ *   sched_depth=D      pct: bug depth, D-1 priority change points (default 3).
+ *   sched_steps=K      pct: the steps the change points are drawn from (20000).
+ *   sched_handback_ms=H  pct: a thread that reaches no schedule point for H ms
+ *                      of real time is passed over (default 1000).
  * They are read from NDISLOCK_OPTIONS at startup (other keys there are the
  * verifier's) and can be set by ndislock_sched_configure before the program
  * starts its threads.  With a schedule mode on, the settings are printed at
@@ -53,8 +61,10 @@ NDISLOCK_API size_t ndislock_sched_describe(char *buf, size_t n);
 NDISLOCK_API void ndislock_sched_yield(void);
 
 /* pthread_create, and the new thread's ordinal (which selects its random
- * stream) is given now, in the creating thread's program order: a program
- * that creates its threads with this gets the same streams in every run. */
+ * stream and its pct priority) is given now, in the creating thread's
+ * program order; under sched=pct the thread is runnable from now on.  A
+ * program that creates its threads with this gets the same schedule
+ * decisions in every run. */
 NDISLOCK_API int ndislock_sched_thread_create(pthread_t *thread, const pthread_attr_t *attr,
                                               void *(*fn)(void *), void *arg);
 
