@@ -136,7 +136,7 @@ static int apply(const struct ndislock__sched_config *c)
     if (c->mode != NDISLOCK__MODE_OFF) {
         (void)ndislock__sched_ordinal();    /* the configuring thread: the next ordinal */
         if (c->mode == NDISLOCK__MODE_PCT)  /* ... and it holds the baton */
-            ndislock__pct_start((uint32_t)c->depth, c->steps, c->seed);
+            (void)ndislock__pct_start((uint32_t)c->depth, c->steps, c->seed);
         if (!exit_line) {
             exit_line = 1;
             atexit(at_exit);

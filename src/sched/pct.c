@@ -227,6 +227,15 @@ static void await_baton(int me)
 
 static void on_thread_exit(void *unused);
 
+/* A task's initial priority: from (seed, ordinal), sched_depth and above;
+ * change points hand out the priorities below it. */
+static uint64_t task_prio(uint32_t ordinal)
+{
+    const struct ndislock__sched_config *c = ndislock__sched_config();
+
+    return c->depth + (mix(c->seed ^ mix(ordinal + 0x5c4e)) >> 2);
+}
+
 static void make_exit_key(void)
 {
     (void)pthread_key_create(&exit_key, on_thread_exit);
@@ -251,9 +260,7 @@ static int add_task(uint32_t ordinal)
     t->ordinal = ordinal;
     make_runnable(t);
     t->arrived = 0;
-    /* initial priorities: ndislock__sched_config()->depth and above; change points: below */
-    t->prio = ndislock__sched_config()->depth + (mix(ndislock__sched_config()->seed ^
-                                                     mix(ordinal + 0x5c4e)) >> 2);
+    t->prio = task_prio(ordinal);
     t->key = NULL;
     t->deadline = 0;
     pthread_condattr_init(&ca);
@@ -433,14 +440,17 @@ void ndislock__pct_stop(void)
     pthread_mutex_unlock(&pct.mu);
 }
 
+/* Switches sched=pct on, or, while no step has been taken yet, applies new
+ * settings (NDISLOCK_OPTIONS's keys arrive one at a time). */
 int ndislock__pct_start(uint32_t depth, uint64_t steps, uint64_t seed)
 {
     pthread_mutex_lock(&pct.mu);
-    if (pct.on) {
+    if (pct.on && pct.steps != 0) {
         pthread_mutex_unlock(&pct.mu);
         return 0;
     }
-    pct.vbase = ndislock__now_ns();
+    if (!pct.on)
+        pct.vbase = ndislock__now_ns();
     pct.voffset = 0;
     pct.steps = 0;
     pct.nchange = depth - 1;
@@ -463,6 +473,8 @@ int ndislock__pct_start(uint32_t depth, uint64_t steps, uint64_t seed)
             pct.change[j] = pct.change[j - 1];
             pct.change[j - 1] = x;
         }
+    for (int i = 0; i < pct.ntasks; i++)     /* tasks registered under the old seed */
+        pct.tasks[i].prio = task_prio(pct.tasks[i].ordinal);
     ndislock_pr_store(&pct.on, 1, NDISLOCK_RELAXED);
     /* the configuring thread holds the baton */
     int me = current();

@@ -16,6 +16,9 @@
 
 #include "check.h"
 
+/* The hook NDISLOCK_OPTIONS's parser calls for each key (src/sched/sched.h). */
+int ndislock__sched_option(const char *key, const char *value);
+
 static int described_as(const char *want)
 {
     char line[256];
@@ -72,6 +75,14 @@ int main(int argc, char **argv)
              strlen("cpus=3:sched=perturb:sched_seed=7:sched_delay_us=50"));
     CHECK(ndislock_sched_configure("sched=off") == 0);
     CHECK(described_as("cpus=3"));
+    /* key by key: 1 ours and applied, 0 not ours, -1 ours and malformed */
+    CHECK_EQ(ndislock__sched_option("verify", "1"), 0);
+    CHECK_EQ(ndislock__sched_option("sched_every", "x"), -1);
+    CHECK_EQ(ndislock__sched_option("sched_every", "3"), 1);
+    CHECK(described_as("cpus=3"));                              /* perturb's key, mode off */
+    CHECK_EQ(ndislock__sched_option("sched", "perturb"), 1);
+    CHECK(described_as("cpus=3:sched=perturb:sched_seed=7:sched_every=3:sched_delay_us=50"));
+    CHECK(ndislock_sched_configure("sched=off:sched_every=8") == 0);
     CHECK(ndislock_sched_configure("cpus=0") == 0);
     CHECK(described_as(""));
 

@@ -7,8 +7,10 @@
  *
  *   pct_test run SEED      does the workload under cpus=2:sched=pct:sched_seed=SEED
  *                          and prints the log's hash and length
- *   pct_test               runs itself: seed 5 three times (the same log each
- *                          time, to the last entry), seeds 1..8 (at least
+ *   pct_test perkey SEED   the same, the settings given key by key, the seed last
+ *                          (as the NDISLOCK_OPTIONS parser hands them over)
+ *   pct_test               runs itself: seed 5 three times and once key by key
+ *                          (the same log each time, to the last entry), seeds 1..8 (at least
  *                          three different logs: the seed does choose), and
  *                          checks that the timer ticked in virtual time
  *   pct_test outside       a thread sleeps outside the library while it runs
@@ -83,16 +85,24 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int run(uint64_t seed)
+/* NDISLOCK_OPTIONS's parser hands keys over one at a time (src/sched/sched.h). */
+int ndislock__sched_option(const char *key, const char *value);
+
+static int run(uint64_t seed, int per_key)
 {
-    char opts[96];
+    char opts[96], value[24];
     pthread_t t[WORKERS];
     NDIS_TIMER_CHARACTERISTICS tc = { 0 };
     LARGE_INTEGER due = { .QuadPart = -2000 };     /* 200 us, then every 1 ms */
     uint64_t hash = 14695981039346656037ull;       /* FNV-1a */
 
     snprintf(opts, sizeof opts, "cpus=2:sched=pct:sched_seed=%llu", (unsigned long long)seed);
-    CHECK(ndislock_sched_configure(opts) == 0);
+    snprintf(value, sizeof value, "%llu", (unsigned long long)seed);
+    if (per_key)                            /* another order, the seed last */
+        CHECK(ndislock__sched_option("sched", "pct") == 1 && ndislock__sched_option("cpus", "2") == 1 &&
+              ndislock__sched_option("sched_seed", value) == 1);
+    else
+        CHECK(ndislock_sched_configure(opts) == 0);
     NdisAllocateSpinLock(&lock);
     KeInitializeEvent(&handed, NotificationEvent, FALSE);
     for (int k = 0; k < 2; k++) {
@@ -115,8 +125,8 @@ static int run(uint64_t seed)
     return 0;
 }
 
-/* Runs "pct_test run seed"; its log line. */
-static void child(const char *self, uint64_t seed, char *line, size_t n)
+/* Runs "pct_test run seed" (or "perkey seed"); its log line. */
+static void child_as(const char *self, const char *how, uint64_t seed, char *line, size_t n)
 {
     char arg[32];
     int fd[2], status;
@@ -131,7 +141,7 @@ static void child(const char *self, uint64_t seed, char *line, size_t n)
     if (pid == 0) {
         dup2(fd[1], 1);
         close(fd[0]);
-        execl(self, self, "run", arg, (char *)NULL);
+        execl(self, self, how, arg, (char *)NULL);
         _exit(127);
     }
     close(fd[1]);
@@ -142,6 +152,11 @@ static void child(const char *self, uint64_t seed, char *line, size_t n)
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECK(strncmp(line, "log ", 4) == 0);
+}
+
+static void child(const char *self, uint64_t seed, char *line, size_t n)
+{
+    child_as(self, "run", seed, line, n);
 }
 
 static void *sleeper(void *arg)
@@ -181,7 +196,9 @@ int main(int argc, char **argv)
     unsigned entries, ticks_seen;
 
     if (argc > 2 && strcmp(argv[1], "run") == 0)
-        return run(strtoull(argv[2], NULL, 10));
+        return run(strtoull(argv[2], NULL, 10), 0);
+    if (argc > 2 && strcmp(argv[1], "perkey") == 0)
+        return run(strtoull(argv[2], NULL, 10), 1);
     if (argc > 1 && strcmp(argv[1], "outside") == 0)
         return outside();
     child("/proc/self/exe", 5, first, sizeof first);
@@ -193,6 +210,8 @@ int main(int argc, char **argv)
         child("/proc/self/exe", 5, again, sizeof again);
         CHECK(strcmp(again, first) == 0);   /* the same run, entry for entry */
     }
+    child_as("/proc/self/exe", "perkey", 5, again, sizeof again);
+    CHECK(strcmp(again, first) == 0);       /* the settings, not the order they came in */
     for (uint64_t s = 1; s <= 8; s++) {
         int j;
 
