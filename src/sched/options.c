@@ -110,7 +110,6 @@ bad:
     return -1;
 }
 
-static void at_exit(void);
 
 /* Makes c the settings in effect; -1 with a message if the library is not quiescent. */
 static int apply(const struct ndislock__sched_config *c)
@@ -139,7 +138,7 @@ static int apply(const struct ndislock__sched_config *c)
             (void)ndislock__pct_start((uint32_t)c->depth, c->steps, c->seed);
         if (!exit_line) {
             exit_line = 1;
-            atexit(at_exit);
+            atexit(ndislock__sched_exit_line);
         }
     }
     return 0;
@@ -243,13 +242,15 @@ size_t ndislock_sched_describe(char *buf, size_t n)
     return ndislock__sched_describe(buf, n);
 }
 
-/* The exit line: the settings a run had, so any run can be replayed. */
-static void at_exit(void)
+/* The exit line: the settings a run had, so any run can be replayed.  Once:
+ * at exit, or earlier from whoever ends the process with _exit. */
+void ndislock__sched_exit_line(void)
 {
+    static int printed;
     char line[256];
     uint64_t steps = 0, switches = 0, forced = 0;
 
-    if (live.mode == NDISLOCK__MODE_OFF)
+    if (live.mode == NDISLOCK__MODE_OFF || ndislock_pr_xchg(&printed, 1, NDISLOCK_RELAXED))
         return;
     ndislock__sched_describe(line, sizeof line);
     if (live.mode != NDISLOCK__MODE_PCT) {

@@ -101,8 +101,13 @@ static void perturb(uint64_t r)
         sched_yield();
         break;
     case 1:             /* stays on the CPU: other CPUs' threads run meanwhile */
-        spin_ns(((r >> 2) % c->delay_us + 1) * 1000u);
-        break;
+        /* Not at DISPATCH_LEVEL: a lock may be held, and the verifier would
+         * charge the spin to the hold (a sleep is seen as preemption). */
+        if (ndislock_tls.irql < NDISLOCK_DISPATCH_LEVEL) {
+            spin_ns(((r >> 2) % c->delay_us + 1) * 1000u);
+            break;
+        }
+        /* fall through */
     default: {          /* leaves the CPU: this one's other threads run too */
         struct timespec ts = { 0, (long)((r >> 2) % c->delay_us + 1) * 1000 };
         nanosleep(&ts, NULL);

@@ -125,5 +125,8 @@ int ndislock__sched_option(const char *key, const char *value);
  * sched_seed=7"), empty when everything is off; returns its length (as
  * snprintf).  What reports and the exit line print, and what replays a run. */
 size_t ndislock__sched_describe(char *buf, size_t n);
+/* Prints "ndislock: schedule: <settings> (...)" on stderr once, if a schedule
+ * mode is on; registered with atexit, and for whoever exits with _exit. */
+void ndislock__sched_exit_line(void);
 
 #endif
