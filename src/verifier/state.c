@@ -367,6 +367,7 @@ static void at_exit(void)
     struct v_slow s;
     v_buf b = { 0 };
 
+    ndislock__sched_exit_line();            /* the schedule's line (once), before any _exit below */
     if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) ||
         __atomic_exchange_n(&ndislock__v.exiting, 1, __ATOMIC_RELAXED))
         return;
