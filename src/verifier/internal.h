@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 /* The verifier's code lives in one section, so report stacks can drop its frames by
@@ -442,6 +443,13 @@ void ndislock__v_stats_sum_into(struct v_cstats *out, const struct v_cstats *s);
 void ndislock__v_cstats_zero(struct v_cstats *s);
 void ndislock__v_stats_live(struct v_cstats *out, uint32_t id);    /* thread.c, under mu */
 void ndislock__v_stats_live_reset(void);                            /* thread.c, under mu */
+
+/* Memory that one thread writes on its hot path (its v_thread, its statistics blocks):
+ * whole cache lines of its own, so no other thread's data shares a line with it. */
+static inline void *v_line_alloc(size_t n)
+{
+    return aligned_alloc(64, (n + 63) & ~(size_t)63);
+}
 
 /* t's statistics block for c; NULL when none can be had (nothing is counted then). */
 static inline struct v_cstats *v_stats(struct v_thread *t, const struct v_class *c)

@@ -95,10 +95,11 @@ static void free_thread(struct v_thread *t)
 
 static struct v_thread *register_thread(void)
 {
-    struct v_thread *t = calloc(1, sizeof *t);
+    struct v_thread *t = v_line_alloc(sizeof *t);
 
     if (t == NULL)
         return NULL;
+    memset(t, 0, sizeof *t);
     t->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
     t->os_tid = (int)syscall(SYS_gettid);
     t->tls = &ndislock_tls;
