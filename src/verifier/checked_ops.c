@@ -488,10 +488,10 @@ V_SECTION __attribute__((noinline)) static int acquire(ndislock_spin_t *l, unsig
 raw:
     if (op == NDISLOCK_OP_KE_TRY)
         return ndislock_spin_trylock(l);
-    (void)ndislock__spin_lock_wait(l, qh, NULL);
     ndislock_irql_t was = cur;
-    if (raising(op))
-        ndislock_tls.irql = raised(op, cur);
+    if (raising(op) && raised(op, cur) != cur)
+        (void)ndislock__irql_raise_raw(raised(op, cur));       /* raise, then lock */
+    (void)ndislock__spin_lock_wait(l, qh, NULL);
     if (old_slot != NULL)
         *old_slot = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : was;
     return 1;

@@ -78,8 +78,10 @@ INLINE int acquire_any(struct v_thread *t, ndislock_spin_t *l, unsigned op,
             goto full;
     } else if (!timed && op != NDISLOCK_OP_KE_TRY) {
         /* statistics only: an untimed hold needs no entry, nothing will judge it */
+        ndislock_irql_t to = v_raised(o, cur);
+        if (to != cur)
+            v_raise(t, to);                 /* raise, then lock */
         uint64_t waited = v_lock_word(t, l, lk, o->queued, qh, pc);
-        t->tls->irql = v_raised(o, cur);
         v_count(t, c->st, waited);
         if (old_slot != NULL)
             *old_slot = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : cur;
@@ -154,11 +156,12 @@ V_CODE int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
     ndislock_irql_t cur = t->tls->irql;
     if (fast == V_FAST_STATS) {
         /* no entry: nothing will judge an untimed hold */
-        if (__builtin_expect(o->queued || op == NDISLOCK_OP_KE_TRY || !ndislock_spin_trylock(l), 0))
+        if (__builtin_expect(o->queued || op == NDISLOCK_OP_KE_TRY, 0))
             return acquire_other(l, op, old_slot, qh, pc);
-        t->tls->irql = v_raised(o, cur);
-        t->nops++;
-        v_inc(&c->st->acq, 1);              /* a filled entry has a block */
+        ndislock_irql_t to = v_raised(o, cur);
+        if (to != cur)
+            v_raise(t, to);                 /* raise, then lock */
+        v_count(t, c->st, v_lock_word(t, l, lk, 0, qh, pc));  /* a filled entry has a block */
         if (old_slot != NULL)
             *old_slot = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : cur;
         return 1;
@@ -167,7 +170,8 @@ V_CODE int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
      * kind-of-use rules have nothing to say */
     if (__builtin_expect(fast != V_FAST_VERIFY || t->nheld != 0 ||
                          (unsigned)(cur - o->lo) > o->span ||
-                         t->tls->context >= NDISLOCK_CTX_ISR || !(c->uses & o->use), 0))
+                         t->tls->context >= NDISLOCK_CTX_ISR || !(c->uses & o->use) || o->queued ||
+                         op == NDISLOCK_OP_KE_TRY, 0))
         return acquire_other(l, op, old_slot, qh, pc);
     struct v_hold *h = t->held;             /* the first entry: cap > 0 */
     V_SET(h->state, (uint8_t)VH_EMPTY);     /* claimed before filled: see v_push */
@@ -182,14 +186,11 @@ V_CODE int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
     V_SET(h->rec, lk);
     V_SET(h->pc, pc);
     V_SET(h->state, (uint8_t)VH_WAITING);
-    if (__builtin_expect(o->queued || op == NDISLOCK_OP_KE_TRY || !ndislock_spin_trylock(l), 0)) {
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        V_SET(t->nheld, 0u);                /* not taken: the full path starts over */
-        return ndislock__v_acquire(l, op, old_slot, qh, pc, 0);
-    }
-    t->tls->irql = h->raised;
-    t->nops++;
-    v_inc(&c->st->acq, 1);
+    if (h->raised != cur)
+        v_raise(t, h->raised);              /* raise, then lock */
+    uint64_t waited = v_lock_word(t, l, lk, 0, qh, pc);
+    h = t->held;                            /* the stack may have grown while we waited */
+    v_count(t, c->st, waited);
     V_SET(h->state, (uint8_t)VH_HELD);
     if (old_slot != NULL)
         *old_slot = h->restore;

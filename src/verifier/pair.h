@@ -73,15 +73,28 @@ uint64_t ndislock__v_hold_done(struct v_thread *t, struct v_hold *h, struct v_lo
                                int verify, uint64_t *warn_us);
 void ndislock__v_hold_warn(struct v_thread *t, struct v_lock *lk, void *pc, uint64_t warn_us);
 
-/* ndislock__irql_lower_raw on t's IRQL, through t->tls. */
+/* ndislock__irql_lower_raw on t's IRQL, through t->tls (deferred work, a simulated
+ * processor to leave: the library's own lower). */
 static inline void v_lower(struct v_thread *t, ndislock_irql_t irql)
 {
     struct ndislock_thread *me = t->tls;
 
-    if (__builtin_expect(me->has_deferred, 0) && irql < NDISLOCK_DISPATCH_LEVEL)
-        ndislock__irql_run_deferred(irql);
+    if (__builtin_expect(me->lower_slow != 0, 0))
+        ndislock__irql_lower_raw(irql);
     else
         me->irql = irql;
+}
+
+/* ndislock__irql_raise_raw to irql (above t's IRQL), through t->tls: with simulated
+ * processors or a schedule (ndislock__sched), the library's own raise, which may wait
+ * for a processor.  Always before the lock word is taken (raise, then lock, as Windows
+ * and spin.h do): no thread waits for a processor while holding a lock. */
+static inline void v_raise(struct v_thread *t, ndislock_irql_t irql)
+{
+    if (__builtin_expect(ndislock_pr_load(&ndislock__sched, NDISLOCK_RELAXED) != 0, 0))
+        (void)ndislock__irql_raise_raw(irql);
+    else
+        t->tls->irql = irql;
 }
 
 /* Is pc an acquire site with over-budget holds in a row (its pairs are all timed)? */
@@ -145,6 +158,9 @@ static inline int v_take(struct v_thread *t, struct v_hold *h, ndislock_spin_t *
 
     /* a signal handler taking this lock now finds it being taken (LOCK_RECURSIVE_ACQUIRE) */
     V_SET(h->state, (uint8_t)VH_WAITING);
+    /* raise, then lock; above the raise level the IRQL stays (VH_F_HIGH: reported) */
+    if (!(h->flags & VH_F_HIGH) && h->raised != t->tls->irql)
+        v_raise(t, h->raised);
     if (op == NDISLOCK_OP_KE_TRY) {
         if (!ndislock_spin_trylock(l)) {
             if (st)
@@ -156,8 +172,6 @@ static inline int v_take(struct v_thread *t, struct v_hold *h, ndislock_spin_t *
         waited = v_lock_word(t, l, lk, ndislock__v_ops[op].queued, qh, pc);
         h = &t->held[idx];                  /* the stack may have grown while we waited */
     }
-    if (!(h->flags & VH_F_HIGH))
-        t->tls->irql = h->raised;
     v_count(t, st, waited);
     if (__builtin_expect(timed, 0))
         ndislock__v_time_start(t, h, waited ? 0 : e0);

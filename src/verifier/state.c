@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "preempt.h"
+#include "../sched/sched.h"
 
 #include <errno.h>
 #include <execinfo.h>
@@ -31,7 +32,7 @@
 
 int ndislock__checked;
 int ndislock__unchecked_inits;
-struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = 25,
+struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = V_HOLD_US_DEFAULT,
                                         .deadlock_ms = 5000 },
                                .log_fd = 2, .json_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -115,6 +116,8 @@ static int check_dir(const char *key, const char *path)
     return 0;
 }
 
+static int from_env;     /* parsing NDISLOCK_OPTIONS (the constructor below) */
+
 static int parse_options(const char *options, struct v_options *o)
 {
     char buf[1024];
@@ -162,9 +165,15 @@ static int parse_options(const char *options, struct v_options *o)
             if (v[0] && check_dir(kv, v) < 0)
                 return -1;
             strcpy(path, v);
+        } else if (ndislock__sched_key(kv)) {
+            /* simulated processors' keys: src/sched/options.c reads them from
+             * NDISLOCK_OPTIONS itself; from ndislock_verifier_configure, applied */
+            if (!from_env && ndislock__sched_option(kv, v) < 0)
+                return -1;
         } else {
             say("ndislock: error: unknown option '%s' (known: verify, halt_on_error, stats, "
-                "hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot)", kv);
+                "hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot, "
+                "and the scheduling keys of ndislock/sched.h)", kv);
             return -1;
         }
     }
@@ -291,7 +300,10 @@ __attribute__((constructor)) static void from_environment(void)
 
     if (env == NULL || *env == '\0')
         return;
-    if (ndislock_verifier_configure(env) < 0) {
+    from_env = 1;
+    int rc = ndislock_verifier_configure(env);
+    from_env = 0;
+    if (rc < 0) {
         say("ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"", env);
         _exit(2);
     }
@@ -357,6 +369,7 @@ static void at_exit(void)
     struct v_slow s;
     v_buf b = { 0 };
 
+    ndislock__sched_exit_line();            /* the schedule's line (once), before any _exit below */
     if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) ||
         __atomic_exchange_n(&ndislock__v.exiting, 1, __ATOMIC_RELAXED))
         return;
