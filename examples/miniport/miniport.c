@@ -144,31 +144,23 @@ static BOOLEAN SyncTakePending(NDIS_HANDLE SynchronizeContext)
     return Take->Status != 0;
 }
 
-/* The DPC after this one goes on with the receive ring (under the interrupt lock). */
-static BOOLEAN SyncRxStillPending(NDIS_HANDLE SynchronizeContext)
-{
-    PADAPTER Adapter = (PADAPTER)SynchronizeContext;
-
-    Adapter->PendingIntStatus |= HW_INT_RX;
-    return TRUE;
-}
-
 /*
- * Drains the receive ring as NDIS drivers do: at most RX_BUDGET frames per
- * DPC run (NDIS hands a miniport the same kind of bound in
- * ReceiveThrottleParameters->MaxNblsToIndicate), in batches of at most
- * RX_BATCH frames per RecvLock hold (RecvLock and the filter lock dropped
- * between batches).  What the budget leaves is for the DPC queued again
- * here: a full ring raises no new interrupt.
+ * Drains the receive ring as NDIS drivers do: in batches of at most
+ * RX_BATCH frames per RecvLock hold (a burst may fill the whole ring, and a
+ * hold over all of it runs for tens of microseconds), RecvLock and the
+ * filter lock dropped between batches.  The run itself is bounded by what
+ * was in the ring when it started (HW_RX_RING_SIZE at most): frames that
+ * arrive meanwhile raise their own interrupt.  (A smaller budget per run
+ * needs the DPC queued again for the rest, and only the running DPC itself
+ * may be: another processor's, queued while the interrupt is deregistered,
+ * would run after the halt.)
  */
-#define RX_BUDGET 64
 #define RX_BATCH 32
 
 static VOID ProcessReceives(PADAPTER Adapter)
 {
-    ULONG Head, Budget = RX_BUDGET;
+    ULONG Head, Budget = HW_RX_RING_SIZE;
     LOCK_STATE_EX FilterState;
-    BOOLEAN More = FALSE;
 
     if (SampleBug == BUG_VARIANT_MISMATCH && BugNow(BUG_VARIANT_MISMATCH)) {
         NdisDprAcquireSpinLock(&Adapter->RecvLock);
@@ -195,19 +187,11 @@ static VOID ProcessReceives(PADAPTER Adapter)
             Batch++;
             Budget--;
         }
-        More = Adapter->RxTail != Head;
         NdisReleaseRWLock(Adapter->FilterLock, &FilterState);
         HwWriteRxTail(Adapter->Hw, Adapter->RxTail);
         NdisDprReleaseSpinLock(&Adapter->RecvLock);
-        if (!More || Budget == 0)
+        if (Batch < RX_BATCH || Budget == 0)
             break;                      /* the ring is empty, or this run's share is done */
-    }
-    if (More) {
-        GROUP_AFFINITY Target = { 0 };
-
-        Target.Mask = 1;                /* processor 0's DPC: every interrupt has one */
-        NdisMSynchronizeWithInterruptEx(Adapter->InterruptHandle, 0, SyncRxStillPending, Adapter);
-        NdisMQueueDpcEx(Adapter->InterruptHandle, 0, &Target, NULL);
     }
 }
 
