@@ -144,34 +144,55 @@ static BOOLEAN SyncTakePending(NDIS_HANDLE SynchronizeContext)
     return Take->Status != 0;
 }
 
+/*
+ * Drains the receive ring as NDIS drivers do: in batches of at most
+ * RX_BATCH frames per RecvLock hold (a burst may fill the whole ring, and a
+ * hold over all of it runs for tens of microseconds), RecvLock and the
+ * filter lock dropped between batches.  The run itself is bounded by what
+ * was in the ring when it started (HW_RX_RING_SIZE at most): frames that
+ * arrive meanwhile raise their own interrupt.  (A smaller budget per run
+ * needs the DPC queued again for the rest, and only the running DPC itself
+ * may be: another processor's, queued while the interrupt is deregistered,
+ * would run after the halt.)
+ */
+#define RX_BATCH 32
+
 static VOID ProcessReceives(PADAPTER Adapter)
 {
-    ULONG Head;
+    ULONG Head, Budget = HW_RX_RING_SIZE;
     LOCK_STATE_EX FilterState;
 
     if (SampleBug == BUG_VARIANT_MISMATCH && BugNow(BUG_VARIANT_MISMATCH)) {
         NdisDprAcquireSpinLock(&Adapter->RecvLock);
         NdisReleaseSpinLock(&Adapter->RecvLock);     /* BUG: wrong release variant */
     }
-    NdisDprAcquireSpinLock(&Adapter->RecvLock);
-    NdisAcquireRWLockRead(Adapter->FilterLock, &FilterState, NDIS_RWL_AT_DISPATCH_LEVEL);
-    Head = HwReadRxHead(Adapter->Hw);
-    while (Adapter->RxTail != Head) {
-        const HW_RX_ENTRY *Entry = HwRxEntry(Adapter->Hw, Adapter->RxTail);
+    for (;;) {
+        ULONG Batch = 0;
 
-        ASSERT(Entry->Sequence == Adapter->RxLastSequence);
-        Adapter->RxLastSequence = Entry->Sequence + 1;
-        if (Adapter->PacketFilter == 0 && Entry->Length > 1400) {
-            Adapter->FilteredOut++;
-        } else {
-            NdisInterlockedIncrement(&Adapter->Stats.RxPackets);
-            NdisInterlockedAddLargeStatistic(&Adapter->Stats.RxBytes, Entry->Length);
+        NdisDprAcquireSpinLock(&Adapter->RecvLock);
+        NdisAcquireRWLockRead(Adapter->FilterLock, &FilterState, NDIS_RWL_AT_DISPATCH_LEVEL);
+        Head = HwReadRxHead(Adapter->Hw);
+        while (Adapter->RxTail != Head && Batch < RX_BATCH && Budget != 0) {
+            const HW_RX_ENTRY *Entry = HwRxEntry(Adapter->Hw, Adapter->RxTail);
+
+            ASSERT(Entry->Sequence == Adapter->RxLastSequence);
+            Adapter->RxLastSequence = Entry->Sequence + 1;
+            if (Adapter->PacketFilter == 0 && Entry->Length > 1400) {
+                Adapter->FilteredOut++;
+            } else {
+                NdisInterlockedIncrement(&Adapter->Stats.RxPackets);
+                NdisInterlockedAddLargeStatistic(&Adapter->Stats.RxBytes, Entry->Length);
+            }
+            Adapter->RxTail++;
+            Batch++;
+            Budget--;
         }
-        Adapter->RxTail++;
+        NdisReleaseRWLock(Adapter->FilterLock, &FilterState);
+        HwWriteRxTail(Adapter->Hw, Adapter->RxTail);
+        NdisDprReleaseSpinLock(&Adapter->RecvLock);
+        if (Batch < RX_BATCH || Budget == 0)
+            break;                      /* the ring is empty, or this run's share is done */
     }
-    NdisReleaseRWLock(Adapter->FilterLock, &FilterState);
-    HwWriteRxTail(Adapter->Hw, Adapter->RxTail);
-    NdisDprReleaseSpinLock(&Adapter->RecvLock);
 }
 
 /* Transmit completions.  The DPC may run on several processors at once (the

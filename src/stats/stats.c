@@ -52,7 +52,7 @@ struct v_cstats *ndislock__v_stats_slow(struct v_thread *t, const struct v_class
             return NULL;
         }
     }
-    struct v_cstats *s = malloc(sizeof *s);
+    struct v_cstats *s = v_line_alloc(sizeof *s);
     if (s == NULL)
         return NULL;
     s->acq = s->cont = s->over = 0;

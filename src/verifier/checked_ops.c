@@ -1,12 +1,13 @@
 /*
- * The checked spin-lock and IRQL operations: what runs instead of the
- * inline fast path while the verifier or statistics are on.
+ * The checked spin-lock and IRQL operations with every rule: what runs
+ * instead of the inline fast path while the verifier or statistics are on,
+ * whenever the common case (fast.c) finds anything unusual.
  *
- * Shape of a checked acquire of a known lock (the hot path): find the lock
- * record (the thread's cache, or the lock-free table), check the thread-
- * local rules against the thread's own held-lock stack, ask the thread's
- * edge cache about the order, push a hold entry, take the word through the
- * lock's own contended path (watched by the deadlock watchdog), time it.
+ * Shape of a checked acquire: find the lock record (the thread's cache, or
+ * the lock-free table), check the thread-local rules against the thread's
+ * own held-lock stack, ask the thread's edge cache about the order, push a
+ * hold entry, take the word through the lock's own contended path (watched
+ * by the deadlock watchdog), time it if its turn has come (pair.h).
  * The release finds its entry, checks, times, unlocks, pops.  Nothing there
  * writes memory another thread writes, except the lock word: ownership is
  * the held-lock stacks, searched across threads only when a report needs
@@ -20,66 +21,62 @@
  * lock word), is skipped: a phantom entry on the stack then swallows the
  * matching release, so the driver's balanced code stays balanced.
  */
-#include "internal.h"
+#include "pair.h"
 #include "preempt.h"
-#include "lock/slow.h"
 
 #include <string.h>
 
-#define V_SET(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-#define V_GET(x)    __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define OPT(f)      __atomic_load_n(&ndislock__v.opt.f, __ATOMIC_RELAXED)
-
 #define SYNCH_LEVEL 12
 
-/*
- * What each WDK call family does: its names, the IRQL it raises to (0: no
- * raise), whether it raises only from below DISPATCH_LEVEL (ForDpc), the
- * lowest IRQL its acquire allows, whether it must run exactly at
- * DISPATCH_LEVEL (NdisDpr*), its release family, NDIS or not, queued or
- * not, and whether its OldIrql slot lies inside the lock's structure.
- */
-static const struct {
-    const char *acquire, *release;
-    ndislock_irql_t raise_to, min_irql;
-    uint8_t for_dpc, exact, family, ndis, queued, slot_in_lock;
-} ops[NDISLOCK_OP_COUNT] = {
-    [NDISLOCK_OP_KE] = { "KeAcquireSpinLock", "KeReleaseSpinLock", 2, 0, 0, 0, 1, 0, 0, 0 },
-    [NDISLOCK_OP_KE_DPC] = { "KeAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
-                             0, 2, 0, 0, 2, 0, 0, 0 },
-    [NDISLOCK_OP_KE_TRY] = { "KeTryToAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
-                             0, 2, 0, 0, 2, 0, 0, 0 },
-    [NDISLOCK_OP_NDIS] = { "NdisAcquireSpinLock", "NdisReleaseSpinLock", 2, 0, 0, 0, 3, 1, 0, 1 },
-    [NDISLOCK_OP_NDIS_DPR] = { "NdisDprAcquireSpinLock", "NdisDprReleaseSpinLock",
-                               0, 2, 0, 1, 4, 1, 0, 1 },
-    [NDISLOCK_OP_QUEUED] = { "KeAcquireInStackQueuedSpinLock", "KeReleaseInStackQueuedSpinLock",
-                             2, 0, 0, 0, 5, 0, 1, 0 },
-    [NDISLOCK_OP_QUEUED_DPC] = { "KeAcquireInStackQueuedSpinLockAtDpcLevel",
-                                 "KeReleaseInStackQueuedSpinLockFromDpcLevel", 0, 2, 0, 0, 6, 0, 1, 0 },
-    [NDISLOCK_OP_KE_SYNCH] = { "KeAcquireSpinLockRaiseToSynch", "KeReleaseSpinLock",
-                               SYNCH_LEVEL, 0, 0, 0, 1, 0, 0, 0 },
-    [NDISLOCK_OP_KE_FOR_DPC] = { "KeAcquireSpinLockForDpc", "KeReleaseSpinLockForDpc",
-                                 2, 0, 1, 0, 7, 0, 0, 0 },
-    [NDISLOCK_OP_QUEUED_FOR_DPC] = { "KeAcquireInStackQueuedSpinLockForDpc",
-                                     "KeReleaseInStackQueuedSpinLockForDpc", 2, 0, 1, 0, 8, 0, 1, 0 },
-    [NDISLOCK_OP_QUEUED_SYNCH] = { "KeAcquireInStackQueuedSpinLockRaiseToSynch",
-                                   "KeReleaseInStackQueuedSpinLock", SYNCH_LEVEL, 0, 0, 0, 5, 0, 1, 0 },
-    [NDISLOCK_OP_CANCEL] = { "IoAcquireCancelSpinLock", "IoReleaseCancelSpinLock",
-                             2, 0, 0, 0, 9, 0, 0, 0 },
-    [NDISLOCK_OP_INTERLOCKED] = { "ExInterlocked*", "ExInterlocked*", 0, 0, 0, 0, 10, 0, 0, 0 },
+/* An op's row; lo and span follow from the others (check_acquire's IRQL rules):
+ * exactly DISPATCH_LEVEL, or from min_irql up to the raise level (any, if none). */
+#define OP(acq, rel, raise_to, min, for_dpc, exact, family, ndis, queued, in_lock)          \
+    { acq, rel, raise_to, min, for_dpc, exact, family, ndis, queued, in_lock,               \
+      (exact) ? NDISLOCK_DISPATCH_LEVEL : (min),                                           \
+      (exact) ? 0 : (raise_to) ? (raise_to) - (min) : 255 - (min),                         \
+      (queued) ? V_USE_QUEUED : V_USE_ORDINARY }
+
+const struct v_op ndislock__v_ops[V_OPS] = {
+    [NDISLOCK_OP_KE] = OP("KeAcquireSpinLock", "KeReleaseSpinLock", 2, 0, 0, 0, 1, 0, 0, 0),
+    [NDISLOCK_OP_KE_DPC] = OP("KeAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
+                              0, 2, 0, 0, 2, 0, 0, 0),
+    [NDISLOCK_OP_KE_TRY] = OP("KeTryToAcquireSpinLockAtDpcLevel", "KeReleaseSpinLockFromDpcLevel",
+                              0, 2, 0, 0, 2, 0, 0, 0),
+    [NDISLOCK_OP_NDIS] = OP("NdisAcquireSpinLock", "NdisReleaseSpinLock", 2, 0, 0, 0, 3, 1, 0, 1),
+    [NDISLOCK_OP_NDIS_DPR] = OP("NdisDprAcquireSpinLock", "NdisDprReleaseSpinLock",
+                                0, 2, 0, 1, 4, 1, 0, 1),
+    [NDISLOCK_OP_QUEUED] = OP("KeAcquireInStackQueuedSpinLock", "KeReleaseInStackQueuedSpinLock",
+                              2, 0, 0, 0, 5, 0, 1, 0),
+    [NDISLOCK_OP_QUEUED_DPC] = OP("KeAcquireInStackQueuedSpinLockAtDpcLevel",
+                                  "KeReleaseInStackQueuedSpinLockFromDpcLevel", 0, 2, 0, 0, 6, 0, 1,
+                                  0),
+    [NDISLOCK_OP_KE_SYNCH] = OP("KeAcquireSpinLockRaiseToSynch", "KeReleaseSpinLock",
+                                SYNCH_LEVEL, 0, 0, 0, 1, 0, 0, 0),
+    [NDISLOCK_OP_KE_FOR_DPC] = OP("KeAcquireSpinLockForDpc", "KeReleaseSpinLockForDpc",
+                                  2, 0, 1, 0, 7, 0, 0, 0),
+    [NDISLOCK_OP_QUEUED_FOR_DPC] = OP("KeAcquireInStackQueuedSpinLockForDpc",
+                                      "KeReleaseInStackQueuedSpinLockForDpc", 2, 0, 1, 0, 8, 0, 1,
+                                      0),
+    [NDISLOCK_OP_QUEUED_SYNCH] = OP("KeAcquireInStackQueuedSpinLockRaiseToSynch",
+                                    "KeReleaseInStackQueuedSpinLock", SYNCH_LEVEL, 0, 0, 0, 5, 0, 1,
+                                    0),
+    [NDISLOCK_OP_CANCEL] = OP("IoAcquireCancelSpinLock", "IoReleaseCancelSpinLock",
+                              2, 0, 0, 0, 9, 0, 0, 0),
+    /* its own entry points (ndislock__verifier_interlocked), never the common case */
+    [NDISLOCK_OP_INTERLOCKED] = { "ExInterlocked*", "ExInterlocked*", 0, 0, 0, 0, 10, 0, 0, 0,
+                                  0, 255, 0 },
 };
+_Static_assert(NDISLOCK_OP_COUNT <= V_OPS, "fast.c indexes ndislock__v_ops with op & 15");
+static const struct v_op *const ops = ndislock__v_ops;
 
 static int raising(unsigned op)
 {
     return op < NDISLOCK_OP_COUNT && ops[op].raise_to != 0;
 }
 
-/* The IRQL op raises to from cur (cur itself when it does not raise). */
 static ndislock_irql_t raised(unsigned op, ndislock_irql_t cur)
 {
-    if (!raising(op) || (ops[op].for_dpc && cur >= NDISLOCK_DISPATCH_LEVEL))
-        return cur;
-    return cur > ops[op].raise_to ? cur : ops[op].raise_to;
+    return op < NDISLOCK_OP_COUNT ? v_raised(&ops[op], cur) : cur;
 }
 
 #define REPORT(t, ...)                                                          \
@@ -202,6 +199,27 @@ static inline struct v_lock *record(struct v_thread *t, ndislock_spin_t *l, cons
     return resolve(t, l, call, pc, acquire, skip);
 }
 
+/*
+ * t's statistics block of lk's class; and, for the common case of the next
+ * pair (fast.c), lk's entry of the lock cache filled with it and lk's kinds
+ * of use, valid while lk's stamp is unchanged.  The stamp is read first
+ * (acquire): whatever changes after it moves the stamp on.
+ */
+static struct v_cstats *cache(struct v_thread *t, uintptr_t key, struct v_lock *lk)
+{
+    uint32_t stamp = __atomic_load_n(&lk->stamp, __ATOMIC_ACQUIRE);
+    struct v_cstats *st = v_stats(t, V_GET(lk->cls));
+    struct v_lcache *c = &t->lcache[V_LSLOT(key)];
+
+    if (st != NULL && c->addr == key && c->rec == lk && V_GET(lk->addr) == key &&
+        V_GET(lk->state) == VL_LIVE && lk->kind == V_KIND_SPIN) {
+        c->uses = V_GET(lk->uses);
+        c->st = st;
+        c->stamp = stamp;
+    }
+    return st;
+}
+
 /* Topmost entry of t for key whose state is in mask (1 << VH_*), or -1. */
 static inline int find_hold(struct v_thread *t, uintptr_t key, unsigned mask)
 {
@@ -286,6 +304,16 @@ V_CODE static void on_wait(const struct ndislock_wait_hook *hk, uint64_t waited)
                             (unsigned long long)(waited / 1000000u));
     }
     ndislock__v_leave(&s);
+}
+
+V_CODE uint64_t ndislock__v_wait(struct v_thread *t, ndislock_spin_t *l, struct v_lock *lk,
+                                 struct ndislock_queue_handle *qh, void *pc)
+{
+    if (OPT(verify) && OPT(deadlock_ms) != 0) {
+        struct watch w = { { 10000000u, on_wait }, t, (uintptr_t)l, lk, pc, 0 };  /* 10 ms */
+        return ndislock__spin_lock_wait(l, qh, &w.hook);
+    }
+    return ndislock__spin_lock_wait(l, qh, NULL);
 }
 
 /* ---- acquire ---- */
@@ -375,8 +403,10 @@ V_CODE void ndislock__v_order(struct v_thread *t, struct v_lock *lk, int shared,
     }
 }
 
-V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_irql_t *old_slot,
-                          struct ndislock_queue_handle *qh, void *pc, const char *what)
+V_SECTION __attribute__((noinline)) static int acquire(ndislock_spin_t *l, unsigned op,
+                                                       ndislock_irql_t *old_slot,
+                                                       struct ndislock_queue_handle *qh, void *pc,
+                                                       const char *what, int timed)
 {
     struct v_thread *t = v_self();
     ndislock_irql_t cur = ndislock_tls.irql;
@@ -384,9 +414,6 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
     const char *call = name_of(op, 1, what);
     int verify = OPT(verify), skip;
     unsigned flags = 0;
-    /* every 64th pair measures what the checked pair itself costs on this thread, in place
-     * (caches and all), so holds and callbacks can leave it out */
-    uint64_t e0 = t != NULL && (t->nops & 63) == 0 && !t->calibrating ? v_ticks() : 0;
 
     if (__builtin_expect(t == NULL || key < 4096, 0)) {
         if (t != NULL && verify) {
@@ -453,60 +480,10 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
         for (int k = 0; k < st.n; k++)
             V_SET(t->stacks[idx].pc[k], st.pc[k]);
     }
-    V_SET(h->state, (uint8_t)VH_WAITING);
-
-    /* Raise, then lock, as Windows and spin.h do: no thread holds a spin lock
-     * below DISPATCH_LEVEL, and with simulated processors the raise may wait
-     * for one (never while this thread holds the lock another one spins on).
-     * Above the raise level the IRQL stays (reported). */
-    if (!(flags & VH_F_HIGH) && h->raised != cur)
-        (void)ndislock__irql_raise_raw(h->raised);
-    uint64_t waited = 0;
-    if (op == NDISLOCK_OP_KE_TRY) {
-        if (!ndislock_spin_trylock(l)) {
-            struct v_cstats *st = lk ? v_stats(t, lk->cls) : NULL;
-            if (st)
-                v_inc(&st->cont, 1);
-            v_remove(t, idx);
-            return 0;
-        }
-    } else if (__builtin_expect(!ops[op].queued && ndislock_spin_trylock(l), 1)) {
-        waited = 0;                         /* what the inline fast path does first, too */
-    } else if (verify && OPT(deadlock_ms) != 0) {
-        struct watch w = { { 10000000u, on_wait }, t, key, lk, pc, 0 };   /* 10 ms resolution */
-        waited = ndislock__spin_lock_wait(l, qh, &w.hook);
-    } else {
-        waited = ndislock__spin_lock_wait(l, qh, NULL);
-    }
-    h = &t->held[idx];                      /* the stack may have grown while we waited */
-    /* a wait is not charged to the holds around it: the holder may have been preempted
-     * by Linux, which cannot happen to code at DISPATCH_LEVEL on Windows */
-    if (waited)
-        t->own += v_ns_ticks(waited);
-    if (lk != NULL) {
-        struct v_cstats *st = v_stats(t, lk->cls);
-        if (st) {
-            v_inc(&st->acq, 1);
-            if (waited) {
-                v_inc(&st->cont, 1);
-                v_hist_add(&st->wait, waited);
-            }
-        }
-    }
-    /* timed always: statistics are gathered whenever checking is on (stats=0 hides the table) */
-    h->ops0 = ++t->nops;
-    h->own0 = t->own;
-    h->sw0 = v_switches(t);
-    h->flags |= VH_F_TIMED;
-    h->t0 = v_ticks();                      /* last: the hold starts here */
-    if (e0 != 0 && waited == 0) {
-        h->flags |= VH_F_SAMPLE;
-        h->acq_cost = (uint32_t)(h->t0 - e0);
-    }
-    V_SET(h->state, (uint8_t)VH_HELD);
-    if (old_slot != NULL)
-        *old_slot = h->restore;
-    return 1;
+    struct v_cstats *st = lk != NULL ? cache(t, key, lk) : NULL;
+    if (timed == V_TURN)
+        timed = v_turn(t, pc);
+    return v_take(t, h, l, lk, st, op, old_slot, qh, pc, timed, 0);
 
 raw:
     if (op == NDISLOCK_OP_KE_TRY)
@@ -520,25 +497,27 @@ raw:
     return 1;
 }
 
-/* noinline (V_CODE): __builtin_return_address(0) must be the driver's call site. */
-V_CODE int ndislock__checked_acquire(ndislock_spin_t *l, enum ndislock_op op,
-                                     ndislock_irql_t *old_slot, struct ndislock_queue_handle *qh)
+V_CODE int ndislock__v_acquire(ndislock_spin_t *l, unsigned op, ndislock_irql_t *old_slot,
+                               struct ndislock_queue_handle *qh, void *pc, int timed)
 {
-    return acquire(l, op, old_slot, qh, __builtin_return_address(0), NULL);
+    return acquire(l, op, old_slot, qh, pc, NULL, timed);
 }
 
 /* ---- release ---- */
 
-/* The hold's time on release: statistics, and the hold-time warning.  Returns its end. */
-static uint64_t hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk, void *pc,
-                          int verify, uint64_t *warn_us)
+/*
+ * A timed hold's end: its time into the statistics, and the over-budget
+ * streak of its acquire site (a site over budget stays suspect, all its
+ * pairs timed, until a hold of it is timed under budget).  Returns the end.
+ */
+V_CODE uint64_t ndislock__v_hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *lk,
+                                      int verify, uint64_t *warn_us)
 {
     uint64_t now = v_ticks();
     uint64_t held = v_span(now - h->t0, v_own_since(t, h->own0, h->ops0));
     uint64_t budget = __atomic_load_n(&ndislock__v.budget_ticks, __ATOMIC_RELAXED);
     struct v_cstats *st = lk ? v_stats(t, lk->cls) : NULL;
 
-    (void)pc;
     if (st)
         v_hist_add(&st->hold, v_ticks_ns(held));
     if (budget == 0)
@@ -550,12 +529,19 @@ static uint64_t hold_done(struct v_thread *t, struct v_hold *h, struct v_lock *l
             return now;
         if (st)
             v_inc(&st->over, 1);
-        if (verify && ndislock__v_streak(t, h->pc, 1))
+        if (ndislock__v_streak(t, h->pc, 1) && verify)
             *warn_us = v_ticks_ns(held) / 1000u;
     } else if (t->nstreak) {
         ndislock__v_streak(t, h->pc, 0);
     }
     return now;
+}
+
+V_CODE void ndislock__v_hold_warn(struct v_thread *t, struct v_lock *lk, void *pc, uint64_t warn_us)
+{
+    REPORT(t, R_HOLD_TIME_EXCEEDED, lk, pc, NULL, NULL, NULL,
+           "held for %llu us on the CPU (budget %u us): %d holds in a row from this acquire "
+           "site went over", (unsigned long long)warn_us, OPT(hold_us), V_STREAK);
 }
 
 /* A release with no entry of this thread: what kind of mistake it is. */
@@ -598,8 +584,8 @@ V_CODE static int release_unheld(struct v_thread *t, ndislock_spin_t *l, struct 
     return !found;      /* held, but by no checked acquire (taken while checking was off): release it */
 }
 
-V_SECTION static inline void release(ndislock_spin_t *l, unsigned op, ndislock_irql_t new_irql,
-                           struct ndislock_queue_handle *qh, void *pc, const char *what)
+V_CODE void ndislock__v_release(ndislock_spin_t *l, unsigned op, ndislock_irql_t new_irql,
+                                struct ndislock_queue_handle *qh, void *pc, const char *what)
 {
     struct v_thread *t = v_self();
     ndislock_irql_t cur = ndislock_tls.irql;
@@ -706,102 +692,20 @@ raw_or_skip:
         t->held[next].flags |= VH_F_OVERRIDE;
         lower = 0;
     }
-    uint64_t end = 0, sampled = 0;
-    if (h->flags & VH_F_TIMED)
-        end = hold_done(t, h, lk, pc, verify, &warn_us);
-    if (h->flags & VH_F_SAMPLE)
-        sampled = h->acq_cost;
-    if (verify)
-        v_note_release(t, key, pc);
-    V_SET(h->state, (uint8_t)VH_RELEASING);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (qh == NULL)
-        ndislock_spin_unlock(l);            /* the inline fast path's release */
-    else
-        ndislock__spin_unlock_raw(l, qh);
-    v_remove(t, (unsigned)i);
-    if (lower)
-        ndislock__irql_lower_raw(new_irql);
-    if (sampled && end)
-        v_pair_sample(t, sampled + (v_ticks() - end));
+    v_drop(t, h, (unsigned)i, l, qh, lower, new_irql, pc, verify, &warn_us);
     /* reports after the unlock: nobody waits on this lock while we symbolize */
     for (int k = 0; k < nrep; k++)
         REPORT(t, rep[k].rule, lk, pc, NULL, rep[k].prior,
                rep[k].rule == R_LOCK_RELEASE_ORDER ? "the lock acquired after it was acquired at"
                                                    : "lock acquired at", "%s", rep[k].msg);
     if (warn_us)
-        REPORT(t, R_HOLD_TIME_EXCEEDED, lk, pc, NULL, NULL, NULL,
-               "held for %llu us on the CPU (budget %u us): %d holds in a row from this acquire "
-               "site went over", (unsigned long long)warn_us, OPT(hold_us), V_STREAK);
+        ndislock__v_hold_warn(t, lk, pc, warn_us);
     return;
 
 raw:
     ndislock__spin_unlock_raw(l, qh);
     if (raising(op))
         ndislock__irql_lower_raw(new_irql);
-}
-
-V_CODE void ndislock__checked_release(ndislock_spin_t *l, enum ndislock_op op,
-                                      ndislock_irql_t new_irql, struct ndislock_queue_handle *qh)
-{
-    release(l, op, new_irql, qh, __builtin_return_address(0), NULL);
-}
-
-/*
- * What a checked pair costs beyond an unchecked one, so that hold and
- * callback times can leave out the verifier's own work on the hot path
- * (nested pairs inside a hold, the many pairs of a DPC): the fastest of 8
- * rounds of 512 pairs on a private lock, less the same without checks.
- */
-void ndislock__v_calibrate(struct v_thread *t)
-{
-    static ndislock_spin_t word;
-    static uint64_t known[2];               /* per mode (statistics only, verify): measured once */
-    struct v_lock *lk = NULL;
-    uint64_t best = UINT64_MAX, raw = UINT64_MAX;
-    int verify = OPT(verify) != 0;
-
-    if (known[verify]) {
-        __atomic_store_n(&ndislock__v.pair_ticks, known[verify] - 1, __ATOMIC_RELAXED);
-        return;
-    }
-    if (t == NULL || t->guard > 1 || !ndislock__v_lock(t))
-        return;
-    if ((lk = ndislock__v_lock_find((uintptr_t)&word)) == NULL) {
-        static const struct ndislock_site site = { "<verifier calibration>", __FILE__, __LINE__ };
-        struct v_class *c = ndislock__v_class_of(&site, V_KIND_SPIN);
-        if (c != NULL)
-            c->hidden = 1;
-        lk = ndislock__v_lock_add((uintptr_t)&word, c, V_KIND_SPIN);
-    }
-    ndislock__v_unlock(t);
-    if (lk == NULL)
-        return;
-    int guard = t->guard;
-    t->guard = 0;                           /* the real hot path, not the re-entered one */
-    t->calibrating = 1;
-    for (int round = 0; round < 8; round++) {
-        uint64_t a = v_ticks();
-        for (int i = 0; i < 512; i++) {
-            ndislock_irql_t o;
-            (void)acquire(&word, NDISLOCK_OP_KE, &o, NULL, NULL, NULL);
-            release(&word, NDISLOCK_OP_KE, o, NULL, NULL, NULL);
-        }
-        uint64_t b = v_ticks();
-        for (int i = 0; i < 512; i++) {
-            ndislock_spin_lock(&word);
-            ndislock_spin_unlock(&word);
-        }
-        uint64_t c = v_ticks();
-        best = b - a < best ? b - a : best;
-        raw = c - b < raw ? c - b : raw;
-    }
-    t->calibrating = 0;
-    t->guard = guard;
-    t->nops -= 8 * 512;                     /* not the program's */
-    known[verify] = (best > raw ? (best - raw) / 512 : 0) + 1;
-    __atomic_store_n(&ndislock__v.raw_pair_ticks, raw / 512, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.pair_ticks, known[verify] - 1, __ATOMIC_RELAXED);
 }
 
 /* ---- KeRaiseIrql / KeLowerIrql ---- */
@@ -892,6 +796,7 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
             if (!twice)                     /* else after the report, which names the first */
                 __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
             __atomic_store_n(&lk->uses, (uint8_t)0, __ATOMIC_RELAXED);
+            ndislock__v_lock_touch(lk);
         }
     }
     void *prev_pc = lk ? lk->init_pc : NULL;
@@ -912,7 +817,12 @@ V_CODE int ndislock__verifier_init(ndislock_spin_t *l, const struct ndislock_sit
         ndislock__v_reportf(t, R_LOCK_DOUBLE_INIT, lk, pc, NULL, prev_pc == pc ? NULL : prev_pc,
                             "initialized before at", "%s of a live lock never passed to "
                             "NdisFreeSpinLock", call);
-        __atomic_store_n(&lk->cls, class_of_locked(t, site), __ATOMIC_RELAXED);
+        struct v_class *cls = class_of_locked(t, site);
+        if (ndislock__v_lock(t)) {
+            __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
+            ndislock__v_lock_touch(lk);
+            ndislock__v_unlock(t);
+        }
     }
     ndislock__v_leave(&s);
     return held;        /* skipped: the holder keeps a valid lock */
@@ -1007,11 +917,11 @@ V_CODE int ndislock__verifier_interlocked(ndislock_spin_t *l, const char *what)
             return 0;   /* runs under the caller's hold */
         }
     }
-    (void)acquire(l, NDISLOCK_OP_INTERLOCKED, NULL, NULL, pc, what);
+    (void)acquire(l, NDISLOCK_OP_INTERLOCKED, NULL, NULL, pc, what, V_TURN);
     return 1;
 }
 
 V_CODE void ndislock__verifier_interlocked_done(ndislock_spin_t *l)
 {
-    release(l, NDISLOCK_OP_INTERLOCKED, 0, NULL, __builtin_return_address(0), NULL);
+    ndislock__v_release(l, NDISLOCK_OP_INTERLOCKED, 0, NULL, __builtin_return_address(0), NULL);
 }

@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 /* The verifier's code lives in one section, so report stacks can drop its frames by
@@ -44,6 +45,7 @@
 #define V_STREAKS  8        /* per-thread acquire sites with over-budget holds in a row */
 #define V_STREAK   3        /* consecutive over-budget holds of one site that make a warning */
 #define V_HIST     256      /* log-linear histogram buckets */
+#define V_SAMPLE   16       /* hold_sample=0: one pair in 16 (on average) has its hold timed */
 
 enum v_rule {
     R_LOCK_NOT_INITIALIZED, R_LOCK_USE_AFTER_FREE, R_LOCK_FREE_WHILE_HELD, R_LOCK_DOUBLE_INIT,
@@ -152,6 +154,8 @@ struct v_lock {
     uint8_t inst;                   /* has instance nodes in the order graph (under mu) */
     uint8_t in_quarantine;          /* under mu */
     uint32_t gen;                   /* bumped when recycled */
+    uint32_t stamp;                 /* changes (release, never to 0) after any change of what a
+                                       lock cache holds of it: addr, state, cls, uses reset */
     unsigned init_epoch;            /* ndislock__v.epoch at its initialization */
     struct v_class *cls;            /* relaxed atomic */
     void *init_pc;
@@ -211,10 +215,17 @@ struct v_ecache {
     uint64_t hits;                  /* relaxed: dumps add it to the edge's count */
 };
 
+/* A lock this thread used lately: its record; and, valid while the record's
+ * stamp is still stamp (0: not filled), what the common case (fast.c) needs
+ * of it: its kinds of use and this thread's statistics block of its class. */
 struct v_lcache {
     uintptr_t addr;
     struct v_lock *rec;
+    uint32_t stamp;
+    uint8_t uses;
+    struct v_cstats *st;
 };
+#define V_LSLOT(addr) (((addr) >> 4 ^ (addr) >> 12) & (V_LCACHE - 1))
 
 struct v_streak {
     void *pc;
@@ -223,6 +234,8 @@ struct v_streak {
 
 struct v_thread {
     uint64_t id;                    /* unique for the process's life, never reused */
+    struct ndislock_thread *tls;    /* &ndislock_tls of this thread: in the position-independent
+                                       library each access to it is a __tls_get_addr call */
     int os_tid;
     int guard;                      /* inside a verifier slow section */
     int mu_depth;                   /* holds ndislock__v.mu */
@@ -238,9 +251,12 @@ struct v_thread {
     unsigned nstats;                /* relaxed atomic */
     uint64_t own;                   /* ticks not charged to holds and callbacks: the verifier's
                                        slow work, and waits for other locks (see v_own_since) */
-    uint64_t nops;                  /* checked acquires so far (their cost: pair_cost) */
-    uint64_t pair_cost;             /* what one checked pair adds, measured on this thread (ticks,
-                                       a running average of every 64th pair); 0: the calibration's */
+    uint64_t nops;                  /* checked acquires so far (their cost: v_pair_cost) */
+    uint64_t pair_timed;            /* what one timed checked pair adds, measured on this thread
+                                       (ticks, a running average of every 4th timed pair on
+                                       average); 0: the calibration's */
+    uint32_t sample_left;           /* pairs until the next timed one (fast.c); 1: this one */
+    uint32_t rng;                   /* xorshift32 state: the gaps between timed pairs */
     int calibrating;                /* timing the checked pair: no order edges */
     unsigned egen;
     unsigned nstreak;
@@ -283,6 +299,9 @@ extern __thread struct v_thread *ndislock__vt __attribute__((tls_model("initial-
 struct v_options {
     int verify, halt_on_error, stats, lock_nested, acquire_stacks;
     unsigned hold_us, deadlock_ms;
+    unsigned hold_sample;           /* hold_sample=N: time the hold of one spin-lock pair in N per
+                                       thread (random gaps of 1..2N-1), and every pair of a site a
+                                       timed hold found over budget; 1: every pair; 0: V_SAMPLE */
     char log[256], json[256], stats_json[256], dot[256];
 };
 
@@ -290,8 +309,12 @@ struct v_state {
     /* read on every checked operation: lines that nothing hot writes (the
      * options' flags and numbers come first in opt, its paths after) */
     unsigned epoch;                 /* bumped when checking is switched off or on */
+    int fast;                       /* which common case of the checked pair applies (pair.h's
+                                       V_FAST_*): set from the options by ndislock__v_calibrate */
     uint64_t budget_ticks;          /* hold_us in clock ticks; 0: no hold-time check */
-    uint64_t pair_ticks;            /* what a checked acquire/release pair adds (calibrated) */
+    uint64_t timed_ticks;           /* what a timed checked pair adds to an unchecked one
+                                       (calibrated) */
+    uint64_t timing_ticks;          /* what timing adds to a checked pair (calibrated) */
     uint64_t raw_pair_ticks;        /* an unchecked pair (calibrated) */
     int log_fd, json_fd;            /* reports: write(2), never stdio */
     int retired;                    /* the library is being unloaded */
@@ -358,6 +381,7 @@ struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kin
 void ndislock__v_lock_freed(struct v_lock *lk, const struct v_stack *st);  /* under mu */
 const struct v_stack *ndislock__v_lock_freed_at(const struct v_lock *lk);  /* under mu */
 void ndislock__v_lock_revive(struct v_lock *lk);            /* under mu: live again */
+void ndislock__v_lock_touch(struct v_lock *lk);             /* under mu: after a change (stamp) */
 struct v_class *ndislock__v_class_of(const struct ndislock_site *site, int kind);  /* under mu */
 struct v_class *ndislock__v_class_unknown(int kind);        /* under mu */
 struct v_class *ndislock__v_class_by_id(uint32_t id);       /* under mu */
@@ -437,6 +461,13 @@ void ndislock__v_cstats_zero(struct v_cstats *s);
 void ndislock__v_stats_live(struct v_cstats *out, uint32_t id);    /* thread.c, under mu */
 void ndislock__v_stats_live_reset(void);                            /* thread.c, under mu */
 
+/* Memory that one thread writes on its hot path (its v_thread, its statistics blocks):
+ * whole cache lines of its own, so no other thread's data shares a line with it. */
+static inline void *v_line_alloc(size_t n)
+{
+    return aligned_alloc(64, (n + 63) & ~(size_t)63);
+}
+
 /* t's statistics block for c; NULL when none can be had (nothing is counted then). */
 static inline struct v_cstats *v_stats(struct v_thread *t, const struct v_class *c)
 {
@@ -499,11 +530,11 @@ static inline void v_remove(struct v_thread *t, unsigned i)
 /* Remembers where t released key (a small ring; other threads read it for reports). */
 static inline void v_note_release(struct v_thread *t, uintptr_t key, void *pc)
 {
-    unsigned i = t->reln % V_REL;
+    unsigned n = t->reln, i = n % V_REL;
 
     __atomic_store_n(&t->rel[i].key, key, __ATOMIC_RELAXED);
     __atomic_store_n(&t->rel[i].pc, pc, __ATOMIC_RELAXED);
-    __atomic_store_n(&t->reln, t->reln + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->reln, n + 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -561,23 +592,47 @@ static inline unsigned v_real_holds(struct v_thread *t, unsigned from)
 
 /* checked_ops.c: order edges into lk from the locks t holds (shared: lk taken shared). */
 void ndislock__v_order(struct v_thread *t, struct v_lock *lk, int shared, void *pc);
+/* fast.c: what a checked pair costs (measured when the verifier is switched on). */
 void ndislock__v_calibrate(struct v_thread *t);
+/* fast.c: pairs from now to t's next timed one (random, 1 .. 2P-1; P: v_period). */
+uint32_t ndislock__v_gap(struct v_thread *t);
+
+/* The hold-sampling period in force (hold_sample, 0: V_SAMPLE). */
+static inline unsigned v_period(void)
+{
+    unsigned p = __atomic_load_n(&ndislock__v.opt.hold_sample, __ATOMIC_RELAXED);
+
+    return p ? p : V_SAMPLE;
+}
+
+/*
+ * What one checked pair adds on average: a timed pair's cost (measured in
+ * place, else calibrated) less what timing adds, for the (P-1)/P of pairs
+ * that are not timed.
+ */
+static inline uint64_t v_pair_cost(const struct v_thread *t)
+{
+    uint64_t timed = t->pair_timed ? t->pair_timed
+                                   : __atomic_load_n(&ndislock__v.timed_ticks, __ATOMIC_RELAXED);
+    uint64_t p = v_period();
+    uint64_t less = __atomic_load_n(&ndislock__v.timing_ticks, __ATOMIC_RELAXED) * (p - 1) / p;
+
+    return timed > less ? timed - less : 0;
+}
+
 /* Ticks of t's own work since (own0, ops0): slow sections plus the checked pairs made since. */
 static inline uint64_t v_own_since(const struct v_thread *t, uint64_t own0, uint64_t ops0)
 {
-    uint64_t pair = t->pair_cost ? t->pair_cost
-                                 : __atomic_load_n(&ndislock__v.pair_ticks, __ATOMIC_RELAXED);
-
-    return t->own - own0 + (t->nops - ops0) * pair;
+    return t->own - own0 + (t->nops - ops0) * v_pair_cost(t);
 }
 
-/* A measured pair (acquire + release ticks) joins the thread's running average. */
+/* A measured timed pair (acquire + release ticks) joins the thread's running average. */
 static inline void v_pair_sample(struct v_thread *t, uint64_t ticks)
 {
     uint64_t raw = __atomic_load_n(&ndislock__v.raw_pair_ticks, __ATOMIC_RELAXED);
     uint64_t cost = ticks > raw ? ticks - raw : 0;
 
-    t->pair_cost = t->pair_cost ? (t->pair_cost * 7 + cost) / 8 : cost;
+    t->pair_timed = t->pair_timed ? (t->pair_timed * 7 + cost) / 8 : cost;
 }
 
 /* A time span less the verifier's own work in it (never below 0). */

@@ -64,7 +64,7 @@ static struct v_lock *table_get(const struct v_table *tb, uintptr_t addr)
 /* Lock-free; NULL means "not seen here", never "unknown". */
 struct v_lock *ndislock__v_lock_lookup(struct v_thread *t, uintptr_t addr)
 {
-    struct v_lcache *c = &t->lcache[(addr >> 4 ^ addr >> 12) & (V_LCACHE - 1)];
+    struct v_lcache *c = &t->lcache[V_LSLOT(addr)];
     struct v_lock *p = c->rec;
 
     if (__builtin_expect(c->addr == addr && p != NULL &&
@@ -74,8 +74,17 @@ struct v_lock *ndislock__v_lock_lookup(struct v_thread *t, uintptr_t addr)
     if (p != NULL) {
         c->addr = addr;
         c->rec = p;
+        c->stamp = 0;                       /* the rest is another lock's */
     }
     return p;
+}
+
+/* Under mu: a cached view of lk may be stale now (pairs with fast.c's stamp check). */
+void ndislock__v_lock_touch(struct v_lock *lk)
+{
+    uint32_t s = lk->stamp + 1;
+
+    __atomic_store_n(&lk->stamp, s ? s : 1u, __ATOMIC_RELEASE);
 }
 
 struct v_lock *ndislock__v_lock_find(uintptr_t addr)
@@ -196,6 +205,7 @@ struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kin
     lk->init_pc = NULL;
     lk->init_epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
     __atomic_store_n(&lk->state, (uint8_t)VL_LIVE, __ATOMIC_RELEASE);
+    ndislock__v_lock_touch(lk);
     put(table, lk);
     return lk;
 }
@@ -204,6 +214,7 @@ struct v_lock *ndislock__v_lock_add(uintptr_t addr, struct v_class *cls, int kin
 void ndislock__v_lock_freed(struct v_lock *lk, const struct v_stack *st)
 {
     __atomic_store_n(&lk->state, (uint8_t)VL_FREED, __ATOMIC_RELEASE);
+    ndislock__v_lock_touch(lk);
     if (qlen == V_QUARANTINE) {
         unsigned i = qhead;
         struct v_lock *old = quarantine[i].rec;
@@ -215,6 +226,7 @@ void ndislock__v_lock_freed(struct v_lock *lk, const struct v_stack *st)
             table_del(old);
             ndislock__v_graph_forget(old->addr);
             __atomic_store_n(&old->addr, (uintptr_t)0, __ATOMIC_RELAXED);
+            ndislock__v_lock_touch(old);
             old->in_quarantine = 0;
             old->qnext = free_recs;
             free_recs = old;
@@ -245,6 +257,7 @@ void ndislock__v_lock_revive(struct v_lock *lk)
     lk->in_quarantine = 0;
     lk->gen++;
     __atomic_store_n(&lk->state, (uint8_t)VL_LIVE, __ATOMIC_RELEASE);
+    ndislock__v_lock_touch(lk);
 }
 
 /* ---- classes ---- */

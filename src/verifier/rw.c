@@ -122,6 +122,7 @@ V_CODE void ndislock__verifier_rw_init(const void *lock, const struct ndislock_s
                 ndislock__v_lock_revive(lk);
             __atomic_store_n(&lk->cls, cls, __ATOMIC_RELAXED);
             lk->kind = V_KIND_RW;
+            ndislock__v_lock_touch(lk);     /* lock caches (fast.c) drop what they knew */
         }
         if (lk != NULL)
             lk->init_pc = pc;

@@ -141,6 +141,7 @@ static int parse_options(const char *options, struct v_options *o)
                   : !strcmp(kv, "lock_nested") ? &o->lock_nested
                   : !strcmp(kv, "acquire_stacks") ? &o->acquire_stacks : NULL;
         unsigned *num = !strcmp(kv, "hold_us") ? &o->hold_us
+                      : !strcmp(kv, "hold_sample") ? &o->hold_sample
                       : !strcmp(kv, "deadlock_ms") ? &o->deadlock_ms : NULL;
         char *path = !strcmp(kv, "log") ? o->log : !strcmp(kv, "json") ? o->json
                    : !strcmp(kv, "stats_json") ? o->stats_json : !strcmp(kv, "dot") ? o->dot : NULL;
@@ -256,6 +257,7 @@ int ndislock_verifier_configure(const char *options)
     __atomic_store_n(&ndislock__v.opt.lock_nested, o.lock_nested, __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v.opt.acquire_stacks, o.acquire_stacks, __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v.opt.hold_us, o.hold_us, __ATOMIC_RELAXED);
+    __atomic_store_n(&ndislock__v.opt.hold_sample, o.hold_sample, __ATOMIC_RELAXED);
     __atomic_store_n(&ndislock__v.opt.deadlock_ms, o.deadlock_ms, __ATOMIC_RELAXED);
     memcpy(ndislock__v.opt.log, o.log, sizeof o.log);
     memcpy(ndislock__v.opt.json, o.json, sizeof o.json);

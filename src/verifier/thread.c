@@ -95,15 +95,19 @@ static void free_thread(struct v_thread *t)
 
 static struct v_thread *register_thread(void)
 {
-    struct v_thread *t = calloc(1, sizeof *t);
+    struct v_thread *t = v_line_alloc(sizeof *t);
 
     if (t == NULL)
         return NULL;
+    memset(t, 0, sizeof *t);
     t->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
     t->os_tid = (int)syscall(SYS_gettid);
+    t->tls = &ndislock_tls;
     t->held = t->inline_held;
     t->cap = V_HELD0;
     t->epoch = __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED);
+    t->rng = (uint32_t)(t->id * 0x9E3779B9u) | 1u;   /* xorshift32: any state but 0 */
+    t->sample_left = ndislock__v_gap(t);            /* first timed pair: within 2P-1 */
     t->rseq = ndislock__preempt_area();
     t->marker = ndislock__preempt_marker();
     pthread_mutex_lock(&ndislock__v.mu);
@@ -231,9 +235,11 @@ void ndislock__v_remove_shift(struct v_thread *t, unsigned i)
         d->restore = s->restore;
         d->raised = s->raised;
         d->old_slot = s->old_slot;
+        d->acq_cost = s->acq_cost;
         d->t0 = s->t0;
         d->own0 = s->own0;
         d->sw0 = s->sw0;
+        d->ops0 = s->ops0;
         if (t->stacks) {
             V_SET(t->stacks[j].n, V_GET(t->stacks[j + 1].n));
             for (int k = 0; k < V_FRAMES; k++)

@@ -32,7 +32,8 @@ int main(void)
     NdisAllocateSpinLock(&early);               /* before the verifier: legitimate, unknown */
     CHECK_EQ(ndislock_verifier_configure("verify=1:bogus=1"), -1);
     CHECK(!ndislock_verifier_enabled());
-    CHECK_EQ(ndislock_verifier_configure("verify=1:halt_on_error=0:hold_us=0:stats=0"), 0);
+    /* hold_sample=1: every hold timed, so the hold count below is exact */
+    CHECK_EQ(ndislock_verifier_configure("verify=1:halt_on_error=0:hold_us=0:stats=0:hold_sample=1"), 0);
     CHECK(ndislock_verifier_enabled());
 
     NdisAcquireSpinLock(&early);

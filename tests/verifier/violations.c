@@ -344,8 +344,10 @@ static void hold_time_exceeded(void)
     alloc_send();
     /* Several long holds: one the scheduler preempted is not judged (its time
      * off the CPU is not the driver's), so a real offender is caught on the
-     * next hold that stays on the CPU.  Identical reports print once. */
-    for (int i = 0; i < 20; i++) {
+     * next hold that stays on the CPU.  Identical reports print once.  40: the
+     * first timed pair comes within 2 x 16 - 1 (hold sampling's longest gap),
+     * then the site is suspect and its next two holds are timed too. */
+    for (int i = 0; i < 40; i++) {
         NdisAcquireSpinLock(&adapter->SendLock);
         spin_us(twin ? 0 : 1500);           /* the driver sets hold_us=1000 */
         MARK("at"); NdisReleaseSpinLock(&adapter->SendLock);
