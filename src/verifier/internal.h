@@ -24,6 +24,7 @@
 
 #include "core/events.h"
 #include "hooks.h"
+#include "options.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -263,11 +264,6 @@ extern __thread struct v_thread *ndislock__vt __attribute__((tls_model("initial-
 
 /* ---- global state (state.c) ---- */
 
-struct v_options {
-    int verify, halt_on_error, stats, lock_nested, acquire_stacks;
-    unsigned hold_us, deadlock_ms;
-    char log[256], json[256], stats_json[256], dot[256];
-};
 
 struct v_state {
     /* read on every checked operation: lines that nothing hot writes (the

@@ -75,7 +75,9 @@ int main(void)
     ndislock_lockgraph_dot(f);
     fclose(f);
     CHECK(strstr(buf, "digraph") != NULL && strstr(buf, "\"&a\\ninternal_test.c:") != NULL);
-    CHECK(strstr(buf, "[label=\"100\"]") != NULL);
+    /* one label per edge: how often, where first recorded (the line above), by which thread */
+    CHECK(strstr(buf, "[label=\"100\\ninternal_test.c:") != NULL);
+    CHECK(strstr(buf, " in main\\nthread ") != NULL);
     free(buf);
 
     /* the reverse order, once, in one thread: reported although it never ran concurrently */
