@@ -437,7 +437,7 @@ static void json_line(v_buf *j, const struct v_report *r, const struct v_class *
 
 }
 
-void ndislock__v_report(struct v_thread *t, struct v_report *r)
+V_CODE void ndislock__v_report(struct v_thread *t, struct v_report *r)
 {
     enum { MAXSYMS = V_FRAMES * V_SYMS };
     struct v_stack here, one;
@@ -541,7 +541,7 @@ void ndislock__v_summary(v_buf *b)
     ndislock__v_supp_summary(b);
 }
 
-void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
+V_CODE void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
                          const struct v_stack *prior, void *prior_pc, const char *prior_what,
                          const char *fmt, ...)
 {

@@ -299,7 +299,7 @@ static int lock_for_exit(struct v_thread *t)
 
 /* Process exit (or unload): held locks, armed objects, statistics, the summary, then exit
  * with exitcode (66) if an error was reported and halt_on_error=0. */
-static void at_exit(void)
+V_CODE static void at_exit(void)
 {
     struct v_thread *t = ndislock__vt;
     struct v_slow s;
