@@ -23,16 +23,19 @@
     X(verify, BOOL, 0, 0, 1, "0",                                                                \
       "1: check every rule (docs/VERIFIER.md, Rules)")                                           \
     X(halt_on_error, BOOL, 1, 0, 1, "1",                                                         \
-      "1: abort() after the first error report. 0: go on, and exit with exitcode at the end "    \
-      "if an error was reported. Warnings never halt nor change the exit status")                \
+      "1: abort() after the first error report, with no verifier lock held (SIGABRT: a core "   \
+      "or a debugger stops there; ASan instead exits 1 unless abort_on_error=1). 0: go on, and " \
+      "exit with status exitcode at the end if an error was reported (as TSan). Warnings never " \
+      "halt nor change the exit status")                                                         \
     X(exitcode, UINT, 66, 0, 255, "66",                                                          \
       "exit status of a halt_on_error=0 run that reported an error; 0: the program's own")       \
     X(stats, BOOL, -1, 0, 1, "follows verify",                                                   \
       "1: gather lock statistics (also without verify) and print the table at exit; "            \
       "0: no table at exit")                                                                     \
     X(hold_us, UINT, 25, 0, 10000000, "25",                                                      \
-      "hold budget in µs for HOLD_TIME_EXCEEDED and the over statistic; 0: no hold-time or "     \
-      "DPC-time warnings")                                                                       \
+      "hold budget in µs for HOLD_TIME_EXCEEDED and the over statistic; only time on the CPU "   \
+      "is judged (docs/VERIFIER.md, Hold and callback time); 0: no hold-time or DPC-time "       \
+      "warnings")                                                                                \
     X(lock_nested, BOOL, 0, 0, 1, "0",                                                           \
       "1: warn LOCK_NESTED whenever two NDIS spin locks are held at once")                       \
     X(acquire_stacks, BOOL, 0, 0, 1, "0",                                                        \

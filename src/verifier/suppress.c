@@ -1,7 +1,7 @@
 /*
  * Suppressions (suppressions=FILE), as the sanitizers' files: one per line,
  *
- *   # a comment
+ *   # a comment (also after a blank at the end of a line)
  *   rule:HOLD_TIME_EXCEEDED
  *   lock:&Adapter->RecvLock
  *   fun:MiniportReturn*
@@ -100,6 +100,12 @@ struct v_supp *ndislock__v_supp_load(const char *path, int *err)
     }
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        for (char *h = line; (h = strchr(h, '#')) != NULL; h++)
+            if (h == line || h[-1] == ' ' || h[-1] == '\t') {    /* a comment: "#" after a blank */
+                *h = '\0';
+                len = h - line;
+                break;
+            }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
                            line[len - 1] == ' ' || line[len - 1] == '\t'))
             line[--len] = '\0';
