@@ -4,6 +4,7 @@
 #     option table (src/verifier/options.h), as help=1 prints it;
 #   - README.md's rule list and docs/VERIFIER.md's Rules table name exactly the
 #     rule ids help=1 prints, with their severity;
+#   - docs/ARCHITECTURE.md has a line for every file of src/ and include/;
 #   - every src/, include/, tests/, scripts/, bench/, examples/ or docs/ path
 #     the Markdown files name exists;
 #   - no Markdown file cites the specification by section ("SPEC §4"): a reader
@@ -87,6 +88,11 @@ while IFS=: read -r file path; do
     [ -e "$root/$path" ] || bad "$file names '$path', which does not exist"
 done < <(cd "$root" && grep -oE '(^|[^A-Za-z0-9_./-])(src|include|tests|scripts|bench|examples|docs)/[A-Za-z0-9_./*<>-]*[A-Za-z0-9_*>]' \
              README.md docs/*.md | sed -E 's/:[^A-Za-z0-9_./-]?/:/' | sed -E 's/^([^:]*):[^a-z]*/\1:/' | sort -u)
+
+# docs/ARCHITECTURE.md has a line for every source and public header (by its base name).
+while read -r f; do
+    grep -qF "$(basename "$f")" "$root/docs/ARCHITECTURE.md" || bad "docs/ARCHITECTURE.md has no line for $f"
+done < <(cd "$root" && find src include -name '*.[ch]' | sort)
 
 # The specification is not in the repository: no "SPEC §N".
 if grep -n 'SPEC §' "$root"/README.md "$root"/docs/*.md >&2; then bad "the lines above cite the specification by section"; fi
