@@ -110,6 +110,7 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
+#ifdef NDISLOCK_TEST_LIBDW
 static int marker(const char *kind)
 {
     char key[32];
@@ -119,6 +120,7 @@ static int marker(const char *kind)
             return atoi(p + strlen(key));
     return -1;
 }
+#endif
 
 static void report_shape(void)
 {
