@@ -6,9 +6,14 @@
  * prints packets/s and the verifier's verdict (the library prints the
  * per-lock statistics table at exit when statistics are on).
  *
- *   ndis_miniport [--seconds=S] [--packets=N] [--senders=N] [--bug=NAME|list] [--quiet] [--help]
+ *   ndis_miniport [--seconds=S] [--packets=N] [--senders=N] [--bug=NAME|list] [--sched=OPTS]
+ *                 [--seeds=A..B] [--quiet] [--help]
+ *
+ * --seeds=A..B runs the sample again, as a child process, once per seed
+ * (seeds.c), and stops at the first run that reports something.
  */
 #include <ndislock/harness.h>
+#include <ndislock/sched.h>
 #include <ndislock/verifier.h>
 
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include <time.h>
 
 #include "miniport.h"
+#include "seeds.h"
 
 #define MAX_SENDERS 16
 
@@ -45,10 +51,9 @@ static void *device_thread(void *arg)
             ndislock_harness_fire_interrupt(nic, 0);
             idle_steps = 0;
         } else if (++idle_steps < 64) {
-            sched_yield();
+            ndislock_sched_yield();         /* a schedule point, when a schedule mode is on */
         } else {
-            struct timespec idle = { 0, 20000 };    /* idle device: stop eating a core */
-            nanosleep(&idle, NULL);
+            NdisMSleep(20);                 /* idle device: stop eating a core */
         }
     }
     /* drain: complete what was posted so halt sees an idle transmitter */
@@ -62,13 +67,15 @@ static void *sender_thread(void *arg)
     unsigned len = 60 + (unsigned)(uintptr_t)arg * 100, full = 0;
 
     while (!__atomic_load_n(&stop_senders, __ATOMIC_ACQUIRE)) {
-        if (MiniportSend(adapter, len) == NDIS_STATUS_SUCCESS)
+        if (MiniportSend(adapter, len) == NDIS_STATUS_SUCCESS) {
             full = 0;
-        else if (++full < 16)
-            sched_yield();                  /* ring full: NDIS would pend the NBL ... */
-        else
+            /* the next frame (a refused one is retried): 60 to 1514 bytes in steps of 29 */
+            len = len >= 1514 ? 60 : len + 29 < 1514 ? len + 29 : 1514;
+        } else if (++full < 16) {
+            ndislock_sched_yield();         /* ring full: NDIS would pend the NBL ... */
+        } else {
             NdisMSleep(20);                 /* ... and the stack would stop sending */
-        len = len >= 1514 ? 60 : len + 1;
+        }
     }
     return NULL;
 }
@@ -84,10 +91,15 @@ static void usage(void)
         "  --packets=N     run until N packets were sent and received, instead of a timed run\n"
         "  --senders=N     sender threads, 1 to %d (default 2)\n"
         "  --bug=NAME      inject one bug (below) for the verifier to report; --bug=list lists them\n"
+        "  --sched=OPTS    simulated processors and schedule, e.g. cpus=4:sched_seed=7\n"
+        "                  (ndislock/sched.h: cpus, sched, sched_seed, sched_every, sched_delay_us)\n"
+        "  --seeds=A..B    run once per seed A to B (with --sched's settings plus sched_seed=S),\n"
+        "                  stop at the first run that reports, print the command that replays it\n"
         "  --quiet         no progress line every second\n"
         "  --help          this text\n"
         "\n"
-        "bugs (--bug=NAME) and the rule the verifier reports:\n", MAX_SENDERS);
+        "bugs (--bug=NAME) and the rule the verifier reports (race: an NT_ASSERT, when the\n"
+        "schedule shows it; find it with --seeds):\n", MAX_SENDERS);
     for (int b = 1; b < BUG_COUNT; b++)
         printf("  %-22s %-22s %s\n", SampleBugs[b].Name, SampleBugs[b].RuleId, SampleBugs[b].Severity);
     printf(
@@ -99,7 +111,8 @@ static void usage(void)
         "Options are colon-separated key=value pairs (docs/VERIFIER.md lists them all).\n"
         "\n"
         "exit status: 0 no error reported, 66 errors reported (halt_on_error=0), SIGABRT (shell: 134)\n"
-        "at the first error (halt_on_error=1, the default), 2 a bad option, 1 initialization failed\n");
+        "at the first error (halt_on_error=1, the default) or a failed ASSERT, 2 a bad option,\n"
+        "1 initialization failed.  --seeds: 0 no seed reported, 1 a seed did (its replay printed).\n");
 }
 
 /* A malformed option is an error naming it: exit 2, as for an unknown one. */
@@ -130,6 +143,7 @@ int main(int argc, char **argv)
     double seconds = 6, t0, next_progress, elapsed;
     long long packets = 0;
     int senders = 2, quiet = 0;
+    const char *sched = NULL, *seeds = NULL;
     pthread_t dev, snd[MAX_SENDERS];
     SAMPLE_STATS st;
 
@@ -145,6 +159,10 @@ int main(int argc, char **argv)
             packets = number_option(a, a + 10, 1, 1000000000000LL);
         } else if (strncmp(a, "--senders=", 10) == 0) {
             senders = (int)number_option(a, a + 10, 1, MAX_SENDERS);
+        } else if (strncmp(a, "--sched=", 8) == 0) {
+            sched = a + 8;
+        } else if (strncmp(a, "--seeds=", 8) == 0) {
+            seeds = a + 8;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -168,6 +186,15 @@ int main(int argc, char **argv)
         }
     }
 
+    if (seeds != NULL) {
+        struct seed_range r;
+        if (seed_range_parse(seeds, &r) != 0)
+            bad_option(seeds - 8, "expected A..B, whole numbers with A <= B, at most 1000000 seeds");
+        return seeds_run(argc, argv, sched, &r);
+    }
+    if (sched != NULL && ndislock_sched_configure(sched) != 0)
+        bad_option(sched - 8, "not valid scheduling settings (the message above says why)");
+
     printf("ndis_miniport: %d sender(s), %s%s%s, verifier %s\n", senders,
            packets ? "until packet count" : "timed run",
            SampleBug ? ", bug injected: " : "", SampleBug ? SampleBugs[SampleBug].Name : "",
@@ -182,9 +209,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "ndis_miniport: MiniportInitializeEx failed\n");
         return 1;
     }
-    pthread_create(&dev, NULL, device_thread, NULL);
+    /* created in a fixed order, so each thread's schedule stream is the same in every run */
+    ndislock_sched_thread_create(&dev, NULL, device_thread, NULL);
     for (int i = 0; i < senders; i++)
-        pthread_create(&snd[i], NULL, sender_thread, (void *)(uintptr_t)i);
+        ndislock_sched_thread_create(&snd[i], NULL, sender_thread, (void *)(uintptr_t)i);
 
     t0 = now_s();
     next_progress = t0 + 1.0;
@@ -212,9 +240,9 @@ int main(int argc, char **argv)
 
     __atomic_store_n(&stop_senders, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < senders; i++)
-        pthread_join(snd[i], NULL);
+        ndislock_sched_thread_join(snd[i], NULL);
     __atomic_store_n(&stop_device, 1, __ATOMIC_RELEASE);
-    pthread_join(dev, NULL);
+    ndislock_sched_thread_join(dev, NULL);
     elapsed = now_s() - t0;
     MiniportQueryStats(adapter, &st);
     MiniportHaltEx(adapter);

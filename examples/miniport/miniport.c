@@ -5,10 +5,12 @@
  *   MiniportInterrupt      reads the cause register, merges it into
  *                          PendingIntStatus (shared with the ISR), queues the DPC.
  *   MiniportInterruptDPC   takes the causes through NdisMSynchronizeWithInterruptEx,
- *                          drains the receive ring, completes transmissions.
+ *                          drains the receive ring, completes transmissions; it may
+ *                          run on several processors at once (per-processor DPCs).
  *   MiniportSend           (any thread, PASSIVE) pops a free descriptor
  *                          (NdisInterlockedPopEntryList), queues it on the send
- *                          queue (NdisInterlockedInsertTailList), rings the doorbell.
+ *                          queue under SendLock, counts it in flight, rings the
+ *                          doorbell.
  *   WatchdogTimer          periodic NDIS timer object: checks for a stalled
  *                          transmitter, counts ticks.
  *
@@ -39,10 +41,13 @@ struct _ADAPTER {
 
     NDIS_SPIN_LOCK SendLock;
     LIST_ENTRY SendQueue;               /* posted, not yet completed; FIFO = device order */
+    LONG TxInFlight;                    /* Interlocked*: descriptors taken for a send, not
+                                           yet completed (0 .. TX_DESCRIPTORS) */
     NDIS_SPIN_LOCK FreeLock;
     SINGLE_LIST_ENTRY FreeList;
     TX_DESC Descriptors[TX_DESCRIPTORS];
-    ULONG TxCompleted;                  /* DPC only */
+    ULONG TxCompleted;                  /* under SendLock */
+    ULONG LargeFrames[MAXIMUM_PROCESSORS];  /* per processor: touched at DISPATCH_LEVEL there */
 
     NDIS_SPIN_LOCK RecvLock;
     ULONG RxTail;                       /* under RecvLock */
@@ -91,6 +96,9 @@ const SAMPLE_BUG_INFO SampleBugs[BUG_COUNT] = {
         "halt acquires a spin lock never passed to NdisAllocateSpinLock" },
     [BUG_FREE_WHILE_HELD] = { "free_while_held", "LOCK_FREE_WHILE_HELD", "error",
         "halt frees StatsLock while holding it" },
+    [BUG_UNLOCKED_INFLIGHT] = { "unlocked_inflight", "NT_ASSERT", "race",
+        "for a full-size frame the send path counts TxInFlight up by a plain read and write "
+        "around its per-processor statistics; a DPC's InterlockedAdd in between is lost" },
 };
 
 /* Fires a one-shot bug once, from whichever path gets there first. */
@@ -166,21 +174,38 @@ static VOID ProcessReceives(PADAPTER Adapter)
     NdisDprReleaseSpinLock(&Adapter->RecvLock);
 }
 
+/* Transmit completions.  The DPC may run on several processors at once (the
+ * default DPC goes to the processor the ISR ran on), so what it changes is
+ * under SendLock (the queue, TxCompleted) or interlocked (TxInFlight). */
 static VOID ProcessTransmitCompletions(PADAPTER Adapter)
 {
-    ULONG Done = HwReadTxDone(Adapter->Hw);
+    SINGLE_LIST_ENTRY Done = { NULL };
+    ULONG HwDone, Completed;
+    LONG Left;
 
-    while (Adapter->TxCompleted != Done) {
-        PLIST_ENTRY Link = NdisInterlockedRemoveHeadList(&Adapter->SendQueue, &Adapter->SendLock);
-        PTX_DESC Desc;
+    NdisDprAcquireSpinLock(&Adapter->SendLock);
+    HwDone = HwReadTxDone(Adapter->Hw);
+    Completed = HwDone - Adapter->TxCompleted;
+    /* What the device finished is no longer in flight; what is left never
+     * exceeds the descriptors there are (a lost decrement would pile up). */
+    Left = InterlockedAdd(&Adapter->TxInFlight, -(LONG)Completed);
+    NT_ASSERT((ULONG)Left <= TX_DESCRIPTORS);
+    while (Adapter->TxCompleted != HwDone) {
+        PLIST_ENTRY Link = RemoveHeadList(&Adapter->SendQueue);
+        PTX_DESC Desc = CONTAINING_RECORD(Link, TX_DESC, QueueLink);
 
-        ASSERT(Link != NULL);
-        Desc = CONTAINING_RECORD(Link, TX_DESC, QueueLink);
+        PushEntryList(&Done, &Desc->FreeLink);
+        Adapter->TxCompleted++;
+    }
+    NdisDprReleaseSpinLock(&Adapter->SendLock);
+
+    for (PSINGLE_LIST_ENTRY Entry = PopEntryList(&Done); Entry != NULL; Entry = PopEntryList(&Done)) {
+        PTX_DESC Desc = CONTAINING_RECORD(Entry, TX_DESC, FreeLink);
+
         NdisInterlockedDecrement(&Adapter->SendQueueDepth);
         NdisInterlockedIncrement(&Adapter->Stats.TxPackets);
         NdisInterlockedAddLargeStatistic(&Adapter->Stats.TxBytes, Desc->Length);
         NdisInterlockedPushEntryList(&Adapter->FreeList, &Desc->FreeLink, &Adapter->FreeLock);
-        Adapter->TxCompleted++;
     }
 }
 
@@ -245,6 +270,18 @@ static VOID WatchdogTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID Sy
 
 /* ---- Send path ---- */
 
+/* Per-processor statistics: at DISPATCH_LEVEL nothing else runs on this
+ * processor, so its counter needs no lock (with simulated processors, as
+ * on Windows). */
+static VOID CountLargeFrame(PADAPTER Adapter)
+{
+    KIRQL Irql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &Irql);
+    Adapter->LargeFrames[KeGetCurrentProcessorNumberEx(NULL) % MAXIMUM_PROCESSORS]++;
+    KeLowerIrql(Irql);
+}
+
 NDIS_STATUS MiniportSend(PADAPTER Adapter, ULONG Length)
 {
     PSINGLE_LIST_ENTRY Free;
@@ -266,6 +303,15 @@ NDIS_STATUS MiniportSend(PADAPTER Adapter, ULONG Length)
         NdisAcquireSpinLock(&Adapter->SendLock);
         NdisMSleep(10);                                   /* BUG: blocking at DISPATCH_LEVEL */
         NdisReleaseSpinLock(&Adapter->SendLock);
+    }
+
+    /* In flight from now: before the device can see it. */
+    if (SampleBug == BUG_UNLOCKED_INFLIGHT && Length >= 1514) {
+        LONG InFlight = *(volatile LONG *)&Adapter->TxInFlight;   /* BUG: a plain read ... */
+        CountLargeFrame(Adapter);
+        *(volatile LONG *)&Adapter->TxInFlight = InFlight + 1;    /* ... and write */
+    } else {
+        InterlockedIncrement(&Adapter->TxInFlight);
     }
 
     /* The queue order must be the doorbell order: both under SendLock. */
@@ -391,6 +437,8 @@ VOID MiniportHaltEx(PADAPTER Adapter)
     NdisCancelTimerObject(Adapter->WatchdogTimer);
     NdisFreeTimerObject(Adapter->WatchdogTimer);        /* waits for a running callback */
     NdisMDeregisterInterruptEx(Adapter->InterruptHandle); /* waits for the DPC */
+    /* The device completed everything posted and the DPC saw it all. */
+    NT_ASSERT(InterlockedCompareExchange(&Adapter->TxInFlight, 0, 0) == 0);
 
     if (SampleBug == BUG_SYNC_AFTER_DEREGISTER)
         MiniportSetInterruptMask(Adapter, 0);             /* BUG: interrupt is gone */

@@ -23,13 +23,14 @@ typedef enum _SAMPLE_BUG {
     BUG_RELEASE_ORDER,          /* LOCK_RELEASE_ORDER */
     BUG_UNINITIALIZED,          /* LOCK_NOT_INITIALIZED */
     BUG_FREE_WHILE_HELD,        /* LOCK_FREE_WHILE_HELD */
+    BUG_UNLOCKED_INFLIGHT,      /* a race: NT_ASSERT fails when it shows (--seeds finds it) */
     BUG_COUNT
 } SAMPLE_BUG;
 
 typedef struct _SAMPLE_BUG_INFO {
     const char *Name;
     const char *RuleId;
-    const char *Severity;       /* "error" or "warning" */
+    const char *Severity;       /* "error" or "warning"; "race": seen when the schedule shows it */
     const char *What;
 } SAMPLE_BUG_INFO;
 

@@ -79,14 +79,17 @@ NDISLOCK_API uint64_t ndislock_interrupt_queue_dpc(void *handle, uint32_t msg, u
 
 /*
  * A deferred procedure call (KDPC): DeferredRoutine(dpc, DeferredContext,
- * SystemArgument1, SystemArgument2) at DISPATCH_LEVEL on the DPC thread.
- * The WDK's field names are kept because drivers may read them; the rest is
- * the library's.
+ * SystemArgument1, SystemArgument2) at DISPATCH_LEVEL on a DPC thread.  By
+ * default one DPC thread runs every DPC; with simulated processors
+ * (ndislock/sched.h) each processor has its own queue and thread, and a DPC
+ * is queued on the processor KeSetTargetProcessorDpc(Ex) named, else on the
+ * inserting thread's current one, and runs there.  The WDK's field names
+ * are kept because drivers may read them; the rest is the library's.
  */
 struct ndislock_dpc {
     uint8_t Type;                   /* 19: wdm.h's DpcObject */
     uint8_t Importance;             /* NDISLOCK_DPC_{LOW,MEDIUM,HIGH,MEDIUM_HIGH} */
-    uint16_t Number;                /* target processor (KeSetTargetProcessorDpc): stored only */
+    uint16_t Number;                /* target processor, if targeted (KeSetTargetProcessorDpc) */
     void (*DeferredRoutine)(struct ndislock_dpc *dpc, void *ctx, void *arg1, void *arg2);
     void *DeferredContext;
     void *SystemArgument1;          /* from the insert that queued it (under the queue lock) */
@@ -97,6 +100,8 @@ struct ndislock_dpc {
     uint64_t ticket;                /* insertion number, for ndislock_dpc_flush; under the queue lock */
     uint8_t queued;                 /* on the queue; under the queue lock */
     uint8_t running;                /* its routine is running; under the queue lock */
+    uint8_t targeted;               /* Number was set: queue there, not on the current processor */
+    uint8_t queue;                  /* the queue it is on (queued) or runs from (running) */
 };
 
 #define NDISLOCK_DPC_LOW            0   /* LowImportance */
@@ -121,8 +126,9 @@ NDISLOCK_API void ndislock_dpc_wait_idle(struct ndislock_dpc *d);
 NDISLOCK_API void ndislock_dpc_flush(void);
 /* KeSetImportanceDpc: stored; NDISLOCK_DPC_HIGH queues at the head. */
 NDISLOCK_API void ndislock_dpc_set_importance(struct ndislock_dpc *d, unsigned importance);
-/* KeSetTargetProcessorDpc(Ex): stored (one DPC thread runs them all);
- * 0, or -1 if number is not a processor (nothing stored). */
+/* KeSetTargetProcessorDpc(Ex): the DPC is queued on processor number from
+ * now on (with one DPC thread, the default, only stored); 0, or -1 if
+ * number is not a processor (nothing stored). */
 NDISLOCK_API int ndislock_dpc_set_target(struct ndislock_dpc *d, uint32_t number);
 
 /* ---- Timers (NDIS 6 timer objects, NDIS 5 timers) ---- */
@@ -139,6 +145,7 @@ struct ndislock_timer {
     uint64_t period_ns;             /* under the timer lock */
     uint8_t queued, running, free_when_done;   /* under the timer lock */
     uint8_t kind;                   /* NDISLOCK_TIMER_*: which calls and role name it has */
+    uint16_t cpu;                   /* simulated processor it was set on; under the timer lock */
 };
 
 #define NDISLOCK_TIMER_NDIS6          0 /* NdisAllocateTimerObject ... NdisFreeTimerObject */

@@ -7,6 +7,11 @@
  * DIRQL (above DISPATCH_LEVEL).  Lowering below DISPATCH_LEVEL first runs the
  * work that was deferred for this thread (ndislock_irql_defer), at
  * DISPATCH_LEVEL, the way Windows drains a processor's DPC queue.
+ *
+ * With simulated processors (ndislock/sched.h, cpus=N) a thread that raises
+ * from below DISPATCH_LEVEL to DISPATCH_LEVEL or above first takes one of N
+ * simulated processors and keeps it until it drops below DISPATCH_LEVEL
+ * again; the raw raise and lower below are the one place where that happens.
  */
 #ifndef NDISLOCK_IRQL_H
 #define NDISLOCK_IRQL_H
@@ -49,18 +54,104 @@ struct ndislock_deferred {
     void *arg;
 };
 
+/* Bits of ndislock_thread.lower_slow: why a lower must leave the fast path. */
+#define NDISLOCK_LOWER_DEFERRED 1u      /* deferred_head != NULL */
+#define NDISLOCK_LOWER_CPU      2u      /* owns simulated processor `cpu` by its owner word */
+#define NDISLOCK_LOWER_POINT    4u      /* every lower is a schedule point (src/sched/point.c) */
+#define NDISLOCK_LOWER_CPU_FAST 8u      /* is on processor `cpu` by its bias (on_cpu != 0) */
+
 /* Per-thread state.  irql first: the fast paths touch one cache line. */
 struct ndislock_thread {
     ndislock_irql_t irql;               /* current IRQL */
     uint8_t context;                    /* enum ndislock_context */
-    uint8_t has_deferred;               /* deferred_head != NULL */
+    uint8_t lower_slow;                 /* NDISLOCK_LOWER_*; 0 on the fast path */
+    uint8_t cpu;                        /* simulated processor owned, or to take next */
+    uint32_t sched_id;                  /* 0, or this thread's id for simulated processors */
+    uint32_t on_cpu;                    /* processor + 1 this thread is on by its bias, or 0;
+                                           written by this thread only, read by revokers */
     struct ndislock_deferred *deferred_head, *deferred_tail;
 };
 
-/* Defined in the library; initial-exec TLS access from executables. */
+/* Defined in the library; initial-exec TLS access from executables.  (The
+ * inlines below name ndislock_tls, not a pointer to it: GCC's UBSan checks
+ * such a pointer against the symbol's TLS offset and may call it null.) */
 NDISLOCK_API extern __thread struct ndislock_thread ndislock_tls;
 
-NDISLOCK_API void ndislock__irql_run_deferred(ndislock_irql_t new_irql);
+/* The lower with a NDISLOCK_LOWER_* bit set (src/irql/irql.c). */
+NDISLOCK_API void ndislock__irql_lower_slow(ndislock_irql_t new_irql);
+
+/*
+ * Scheduler hook.  Nonzero while simulated processors (cpus=N) or a schedule
+ * mode are on (NDISLOCK_SCHED_* of src/sched/sched.h); then a raise leaves
+ * the fast path, for ndislock__sched_raise (src/sched/cpus.c) or, with
+ * simulated processors alone, for the biased entry below.  Written only while
+ * the library is quiescent (ndislock_sched_configure); read relaxed.  Lowers
+ * need no global test: a thread on a processor has a lower_slow bit.
+ */
+NDISLOCK_API extern int ndislock__sched;
+#define NDISLOCK__SCHED_CPUS_ONLY 1     /* ndislock__sched with simulated processors alone */
+NDISLOCK_API ndislock_irql_t ndislock__sched_raise(ndislock_irql_t new_irql);
+
+/*
+ * A simulated processor (src/sched/cpus.c has the protocol).  A thread is on
+ * it either by its owner word (CAS 0 -> its id) or, without any atomic
+ * read-modify-write, by its bias: the processor is biased to the thread that
+ * took it many times in a row, which then enters by storing its own on_cpu
+ * and seeing bias == its id and owner == 0.  A thread that takes a processor
+ * biased to another one by CAS revokes the bias, runs a membarrier and waits
+ * until the bias holder's on_cpu no longer names it (an asymmetric Dekker
+ * pair: the fast side pays a compiler barrier, the rare side the heavy fence).
+ */
+struct ndislock__cpu_slot {
+    uint32_t owner;                     /* 0 free, else the id of the thread that took it by CAS */
+    uint32_t bias;                      /* id allowed the fast path, or NDISLOCK__NO_BIAS */
+    uint32_t want;                      /* threads pinned to it that wait for it */
+    uint32_t last, streak, threshold;   /* who took it by CAS last, how many times in a row,
+                                           how many earn the bias; under owner */
+    uint32_t *bias_on;                  /* the bias holder's on_cpu; under owner */
+} __attribute__((aligned(64)));
+#define NDISLOCK__NO_BIAS 0xffffffffu   /* no thread id is ever this (ids start at 1) */
+
+NDISLOCK_API extern struct ndislock__cpu_slot ndislock__cpu_slots[];
+/* Threads sleeping until a processor frees up (alone in its cache line). */
+NDISLOCK_API extern uint32_t ndislock__cpu_waiters;
+NDISLOCK_API void ndislock__cpu_wake(void);
+
+/* The biased entry (raising from below DISPATCH_LEVEL with simulated
+ * processors alone): nonzero if this thread is now on processor cpu. */
+NDISLOCK_INLINE int ndislock__cpu_enter_biased(void)
+{
+    struct ndislock__cpu_slot *q = &ndislock__cpu_slots[ndislock_tls.cpu];
+
+    ndislock_pr_store(&ndislock_tls.on_cpu, ndislock_tls.cpu + 1u, NDISLOCK_RELAXED);
+    /* light half of the asymmetric fence (a revoker runs the membarrier) */
+    ndislock_pr_barrier();
+    /* acquire: the last owner's DISPATCH_LEVEL section happens before ours */
+    if (NDISLOCK_LIKELY(ndislock_pr_load(&q->bias, NDISLOCK_RELAXED) == ndislock_tls.sched_id &&
+                        ndislock_pr_load(&q->owner, NDISLOCK_ACQUIRE) == 0)) {
+        ndislock_tls.lower_slow |= NDISLOCK_LOWER_CPU_FAST;
+        return 1;
+    }
+    /* Back off as an exit does: a revoker may have seen our 1 and gone to
+     * sleep; release: reading the 0 it synchronizes with our last exit too. */
+    ndislock_pr_store(&ndislock_tls.on_cpu, 0u, NDISLOCK_RELEASE);
+    ndislock_pr_barrier();
+    if (ndislock_pr_load(&ndislock__cpu_waiters, NDISLOCK_RELAXED) != 0)
+        ndislock__cpu_wake();
+    return 0;
+}
+
+/* The biased exit (dropping below DISPATCH_LEVEL). */
+NDISLOCK_INLINE void ndislock__cpu_exit_biased(void)
+{
+    ndislock_tls.lower_slow &= (uint8_t)~NDISLOCK_LOWER_CPU_FAST;
+    /* release: our DISPATCH_LEVEL section happens before the next thread's */
+    ndislock_pr_store(&ndislock_tls.on_cpu, 0u, NDISLOCK_RELEASE);
+    /* light half of the asymmetric fence: keeps the compiler from hoisting the load */
+    ndislock_pr_barrier();
+    if (NDISLOCK_UNLIKELY(ndislock_pr_load(&ndislock__cpu_waiters, NDISLOCK_RELAXED) != 0))
+        ndislock__cpu_wake();
+}
 
 /*
  * Verifier hook.  Nonzero while the verifier or lock statistics are on; then
@@ -82,17 +173,37 @@ NDISLOCK_API ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t n
 NDISLOCK_INLINE ndislock_irql_t ndislock__irql_raise_raw(ndislock_irql_t new_irql)
 {
     ndislock_irql_t old = ndislock_tls.irql;
+    int s = ndislock_pr_load(&ndislock__sched, NDISLOCK_RELAXED);
 
+    if (NDISLOCK_UNLIKELY(s != 0)) {
+        int below = old < NDISLOCK_DISPATCH_LEVEL, to_dispatch = new_irql >= NDISLOCK_DISPATCH_LEVEL;
+
+        /* With simulated processors alone only crossing DISPATCH_LEVEL does
+         * anything, and upwards onto a processor biased to this thread it
+         * stays inline.  Everything else is out of line. */
+        if (s != NDISLOCK__SCHED_CPUS_ONLY ||
+            (below ? to_dispatch && !(ndislock_tls.lower_slow == 0 && ndislock__cpu_enter_biased())
+                   : !to_dispatch))
+            return ndislock__sched_raise(new_irql);
+    }
     ndislock_tls.irql = new_irql;
     return old;
 }
 
 NDISLOCK_INLINE void ndislock__irql_lower_raw(ndislock_irql_t new_irql)
 {
-    if (NDISLOCK_UNLIKELY(ndislock_tls.has_deferred) && new_irql < NDISLOCK_DISPATCH_LEVEL)
-        ndislock__irql_run_deferred(new_irql);
-    else
-        ndislock_tls.irql = new_irql;
+    uint8_t slow = ndislock_tls.lower_slow;
+
+    if (NDISLOCK_UNLIKELY(slow != 0)) {
+        if (slow == NDISLOCK_LOWER_CPU_FAST && new_irql < NDISLOCK_DISPATCH_LEVEL) {
+            ndislock_tls.irql = new_irql;
+            ndislock__cpu_exit_biased();
+        } else {
+            ndislock__irql_lower_slow(new_irql);
+        }
+        return;
+    }
+    ndislock_tls.irql = new_irql;
 }
 
 /* KeGetCurrentIrql. */

@@ -2,13 +2,17 @@
  * ndislock/processor.h - processor numbers and counts.  Native API; driver
  * code uses the Windows names of ndislock/wdk_processor.h.
  *
- * The processors are the host CPUs this process may run on
+ * By default the processors are the host CPUs this process may run on
  * (sched_getaffinity at first use), numbered 0..count-1 in one group (group
  * 0; at most 64, the width of a KAFFINITY).  The current processor is the
  * host CPU the calling thread runs on now (sched_getcpu), so a thread at
  * DISPATCH_LEVEL may still migrate and two threads may see the same number
- * at once: per-thread IRQL does not give per-processor exclusion (SPEC §5,
- * simulated processors, will).
+ * at once: per-thread IRQL does not give per-processor exclusion.
+ *
+ * With simulated processors (cpus=N, ndislock/sched.h) there are N, and a
+ * thread at or above DISPATCH_LEVEL owns its processor exclusively until it
+ * drops below DISPATCH_LEVEL, as on Windows; below DISPATCH_LEVEL the
+ * current processor is the one the thread owned last.
  */
 #ifndef NDISLOCK_PROCESSOR_H
 #define NDISLOCK_PROCESSOR_H

@@ -162,8 +162,10 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire(ndislock_spin_t *l)
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE, &o, NULL);
         return o;
     }
-    ndislock_spin_lock(l);   /* then raise, as in ndislock_ndis_acquire */
-    return ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+    ndislock_irql_t o = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+
+    ndislock_spin_lock(l);   /* raise, then lock, as in ndislock_ndis_acquire */
+    return o;
 }
 
 /* KeReleaseSpinLock: unlock, then lower the IRQL to new_irql. */
@@ -227,10 +229,13 @@ NDISLOCK_INLINE void ndislock_ndis_acquire(struct ndislock_ndis_spin *l)
         NDISLOCK__NO_TAIL();
         return;
     }
-    /* Lock, then raise: nothing runs on this thread while it spins, and with
-     * no IRQL live across the contended call the fast path needs no frame. */
+    /* Raise, then lock, as Windows does: a holder is always at DISPATCH_LEVEL,
+     * so with simulated processors (where the raise may wait for one) no
+     * thread ever waits for a processor while holding a lock. */
+    ndislock_irql_t o = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+
     ndislock_spin_lock(&l->SpinLock);
-    l->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);   /* under the lock */
+    l->OldIrql = o;     /* under the lock */
 }
 
 /* NdisReleaseSpinLock: unlock and restore the IRQL saved by the acquire. */

@@ -25,8 +25,10 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire_synch(ndislock_spin_t *l)
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_SYNCH, &o, NULL);
         return o;
     }
-    ndislock_spin_lock(l);
-    return ndislock__irql_raise_raw(NDISLOCK_SYNCH_LEVEL);
+    ndislock_irql_t o = ndislock__irql_raise_raw(NDISLOCK_SYNCH_LEVEL);
+
+    ndislock_spin_lock(l);   /* raise, then lock (spin.h) */
+    return o;
 }
 
 /* KeAcquireSpinLockForDpc: lock; raise to DISPATCH_LEVEL only from below it
@@ -39,9 +41,9 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_spin_acquire_for_dpc(ndislock_spin_t *l
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_KE_FOR_DPC, &o, NULL);
         return o;
     }
-    ndislock_spin_lock(l);
     if (o < NDISLOCK_DISPATCH_LEVEL)
         ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+    ndislock_spin_lock(l);   /* raise, then lock (spin.h) */
     return o;
 }
 
@@ -68,10 +70,12 @@ NDISLOCK_INLINE void ndislock_queued_acquire_for_dpc(ndislock_spin_t *l,
         NDISLOCK__NO_TAIL();
         return;
     }
-    ndislock_spin_lock(l);
-    h->OldIrql = ndislock_tls.irql;     /* under the lock, as the other queued forms */
-    if (h->OldIrql < NDISLOCK_DISPATCH_LEVEL)
+    ndislock_irql_t o = ndislock_tls.irql;
+
+    if (o < NDISLOCK_DISPATCH_LEVEL)
         ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+    ndislock_spin_lock(l);   /* raise, then lock (spin.h) */
+    h->OldIrql = o;          /* under the lock, as the other queued forms */
 }
 
 /* KeReleaseInStackQueuedSpinLockForDpc. */
@@ -100,8 +104,10 @@ NDISLOCK_INLINE void ndislock_queued_acquire_synch(ndislock_spin_t *l,
         NDISLOCK__NO_TAIL();
         return;
     }
-    ndislock_spin_lock(l);
-    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_SYNCH_LEVEL);
+    ndislock_irql_t o = ndislock__irql_raise_raw(NDISLOCK_SYNCH_LEVEL);
+
+    ndislock_spin_lock(l);   /* raise, then lock (spin.h) */
+    h->OldIrql = o;
 }
 
 /* The system's one cancel spin lock (IoAcquireCancelSpinLock), initialized
@@ -119,8 +125,10 @@ NDISLOCK_INLINE ndislock_irql_t ndislock_cancel_acquire(void)
         (void)ndislock__checked_acquire(l, NDISLOCK_OP_CANCEL, &o, NULL);
         return o;
     }
-    ndislock_spin_lock(l);
-    return ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+    ndislock_irql_t o = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);
+
+    ndislock_spin_lock(l);   /* raise, then lock (spin.h) */
+    return o;
 }
 
 /* IoReleaseCancelSpinLock: release it, lower to old. */

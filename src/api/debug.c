@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sched/sched.h"
+
 #define NDISLOCK_STR_(x) #x
 #define NDISLOCK_STR(x)  NDISLOCK_STR_(x)
 
@@ -29,7 +31,14 @@ ULONG ndislock_dbg_print(const char *fmt, ...)
 
 void ndislock_assert_failed(const char *expr, const char *file, int line)
 {
-    fprintf(stderr, "ndislock: ASSERT(%s) failed at %s:%d (IRQL %u)\n", expr, file, line,
-            (unsigned)ndislock_irql_current());
+    char sched[256];
+
+    /* the schedule settings (seed included) replay the run that failed */
+    if (ndislock__sched_describe(sched, sizeof sched) != 0)
+        fprintf(stderr, "ndislock: ASSERT(%s) failed at %s:%d (IRQL %u, schedule %s)\n", expr,
+                file, line, (unsigned)ndislock_irql_current(), sched);
+    else
+        fprintf(stderr, "ndislock: ASSERT(%s) failed at %s:%d (IRQL %u)\n", expr, file, line,
+                (unsigned)ndislock_irql_current());
     abort();
 }

@@ -16,16 +16,17 @@ struct ndislock_cb_frame {
     const char *role;
 };
 
-/* Save the thread's context and IRQL, enter the callback's, announce it. */
+/* Save the thread's context and IRQL, enter the callback's, announce it.
+ * Entering DISPATCH_LEVEL or above takes a simulated processor when there
+ * are some (the raw raise does; a pinned worker gets its own). */
 static inline void ndislock__cb_enter(struct ndislock_cb_frame *f, enum ndislock_context ctx,
                                       ndislock_irql_t irql, const void *callee, const char *role)
 {
-    f->irql = ndislock_tls.irql;
+    f->irql = ndislock__irql_raise_raw(irql);
     f->context = ndislock_tls.context;
     f->callee = callee;
     f->role = role;
     ndislock_tls.context = (uint8_t)ctx;
-    ndislock_tls.irql = irql;
     NDISLOCK_EVENT_CALLBACK(NDISLOCK_EV_CALLBACK_ENTER, callee, role);
 }
 

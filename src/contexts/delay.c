@@ -1,20 +1,15 @@
 /* NdisMSleep, NdisStallExecution and KeStallExecutionProcessor. */
 #include <ndislock/contexts.h>
 
-#include <errno.h>
-#include <time.h>
-
 #include "core/events.h"
 #include "lock/park.h"
+#include "sched/sched.h"
 
 void ndislock_sleep_us(uint32_t us)
 {
-    struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000 };
-
     /* The verifier checks IRQL and held locks here (BLOCKING_AT_DISPATCH). */
     NDISLOCK_CHECK_WAIT(NdisMSleep, -(int64_t)us * 10);
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    ndislock__sleep_until(ndislock__sched_now_ns() + (uint64_t)us * 1000u);  /* virtual under pct */
 }
 
 static void stall(uint32_t us)

@@ -15,8 +15,12 @@
  * even after its slot was reused.
  *
  * Each interrupt has one DPC object per (message, processor), allocated at
- * registration, so NdisMQueueDpcEx can queue it "for" several processors
- * (all of them run on the one DPC thread).  A thread remembers which
+ * registration and targeted at its processor, so NdisMQueueDpcEx can queue
+ * it on several processors (with one DPC thread, the default, they all run
+ * there; with simulated processors each on its own).  The interrupt lock is
+ * taken at DIRQL, after the raise, as Windows does: with simulated
+ * processors the raise may wait for a processor, which must never happen
+ * while holding a lock a DISPATCH_LEVEL thread may wait for.  A thread remembers which
  * interrupt locks it holds (ISR, synchronize callback, disable/enable,
  * KeAcquireInterruptSpinLock), so taking one of them again, a
  * self-deadlock on Windows, is seen before it happens.
@@ -32,6 +36,7 @@
 
 #include "callback.h"
 #include "internal.h"
+#include "sched/sched.h"
 
 #define NDISLOCK_MAX_INTERRUPTS 64
 
@@ -135,6 +140,16 @@ static struct interrupt *lookup_locked(void *handle)
     return i;
 }
 
+/* Raises to the interrupts' DIRQL (never lowers); returns the IRQL before. */
+static ndislock_irql_t raise_to_device(void)
+{
+    ndislock_irql_t old = ndislock_irql_current();
+
+    if (old < NDISLOCK_DEVICE_IRQL)
+        ndislock__irql_raise_raw(NDISLOCK_DEVICE_IRQL);
+    return old;
+}
+
 /* The DPC thread runs this for a queued interrupt DPC; arg1: MiniportDpcContext. */
 static void interrupt_dpc(struct ndislock_dpc *d, void *arg, void *arg1, void *arg2)
 {
@@ -209,6 +224,7 @@ int ndislock_interrupt_register(void *adapter, void *ctx,
         m->processor = k % nproc;
         ndislock_dpc_init(&m->dpc, interrupt_dpc, m);
         m->dpc.Number = (uint16_t)m->processor;
+        m->dpc.targeted = 1;
         m->dpc.callee = callee;
         m->dpc.role = h->ndis5 ? "MiniportHandleInterrupt"
                       : h->msi ? "MiniportMessageInterruptDPC" : "MiniportInterruptDPC";
@@ -302,14 +318,17 @@ unsigned char ndislock_interrupt_synchronize(void *handle, uint32_t msg,
 {
     struct interrupt *i;
     struct ndislock_cb_frame f;
+    ndislock_irql_t base;
     unsigned char r;
 
     (void)msg;      /* one lock for all messages */
     NDISLOCK_CHECK_CALL(NdisMSynchronizeWithInterruptEx);
     if (self_deadlock(handle, 1))
         return 0;   /* FALSE, without running fn */
+    base = raise_to_device();
     i = lookup_locked(handle);
     if (i == NULL) {
+        ndislock__irql_lower_raw(base);
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, NdisMSynchronizeWithInterruptEx,
                            handle);
         return 0;
@@ -321,6 +340,7 @@ unsigned char ndislock_interrupt_synchronize(void *handle, uint32_t msg,
     ndislock__cb_exit(&f);
     held_pop();
     pthread_mutex_unlock(&i->lock);
+    ndislock__irql_lower_raw(base);
     return r;
 }
 
@@ -332,13 +352,13 @@ ndislock_irql_t ndislock_interrupt_lock(void *handle)
     NDISLOCK_CHECK_CALL(KeAcquireInterruptSpinLock);
     if (self_deadlock(handle, 0))
         return old;                 /* nothing taken: the release finds it not held */
+    (void)raise_to_device();
     if ((i = lookup_locked(handle)) == NULL) {
+        ndislock__irql_lower_raw(old);
         NDISLOCK_EVENT_OBJ(NDISLOCK_EV_INTERRUPT_NOT_REGISTERED, KeAcquireInterruptSpinLock, handle);
         return old;
     }
     held_push_as(i, 1);
-    if (old < NDISLOCK_DEVICE_IRQL)
-        ndislock__irql_raise_raw(NDISLOCK_DEVICE_IRQL);
     return old;
 }
 
@@ -376,11 +396,19 @@ int ndislock__interrupt_fire(void *handle, uint32_t msg)
     struct ndislock_cb_frame f;
     unsigned char claimed = 0, queue_dpc = 0;
     uint32_t targets = 0;
+    ndislock_irql_t base;
 
-    if (msg >= NDISLOCK_MAX_MESSAGES || (i = lookup_locked(handle)) == NULL)
+    if (msg >= NDISLOCK_MAX_MESSAGES)
         return -1;
+    ndislock__sched_point(NDISLOCK_POINT_INTERRUPT);
+    base = raise_to_device();
+    if ((i = lookup_locked(handle)) == NULL) {
+        ndislock__irql_lower_raw(base);
+        return -1;
+    }
     if (!i->connected || !i->enabled || (msg != 0 && !i->h.msi)) {
         pthread_mutex_unlock(&i->lock);
+        ndislock__irql_lower_raw(base);
         return -1;
     }
     held_push(i);
@@ -406,18 +434,22 @@ int ndislock__interrupt_fire(void *handle, uint32_t msg)
             if (targets >> p & 1)
                 ndislock_dpc_queue(&dpc_of(i, msg, p)->dpc, NULL, NULL);
     pthread_mutex_unlock(&i->lock);
+    ndislock__irql_lower_raw(base);
     return claimed ? 1 : 0;
 }
 
 void ndislock__interrupt_set_enabled(void *handle, int enabled)
 {
+    ndislock_irql_t base = raise_to_device();
     struct interrupt *i = lookup_locked(handle);
     struct ndislock_cb_frame f;
     void (*fn)(void *);
     void (*msg_fn)(void *, uint32_t);
 
-    if (i == NULL)
+    if (i == NULL) {
+        ndislock__irql_lower_raw(base);
         return;
+    }
     fn = enabled ? i->h.enable : i->h.disable;
     msg_fn = enabled ? i->h.msg_enable : i->h.msg_disable;
     held_push(i);
@@ -435,4 +467,5 @@ void ndislock__interrupt_set_enabled(void *handle, int enabled)
     held_pop();
     i->enabled = enabled;
     pthread_mutex_unlock(&i->lock);
+    ndislock__irql_lower_raw(base);
 }

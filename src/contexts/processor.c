@@ -1,6 +1,10 @@
 /*
- * Processor numbers: the host CPUs of the process's affinity mask at first
- * use, ranked 0..count-1 (rank[] maps a host CPU id to its processor index).
+ * Processor numbers.  With simulated processors (cpus=N, src/sched/cpus.c)
+ * they are those: N of them, and the current one is the processor the
+ * thread owns at DISPATCH_LEVEL or above, else the last one it owned (a
+ * thread below DISPATCH_LEVEL may be on any processor, on Windows too).
+ * Otherwise: the host CPUs of the process's affinity mask at first use,
+ * ranked 0..count-1 (rank[] maps a host CPU id to its processor index).
  */
 #define _GNU_SOURCE
 #include <ndislock/processor.h>
@@ -9,6 +13,7 @@
 #include <sched.h>
 
 #include "core/events.h"
+#include "sched/sched.h"
 
 #define HOST_CPUS CPU_SETSIZE
 
@@ -30,6 +35,10 @@ static void discover(void)
 
 uint32_t ndislock_processor_count(void)
 {
+    uint32_t n = ndislock__cpus();
+
+    if (n != 0)
+        return n;
     pthread_once(&once, discover);
     return count;
 }
@@ -43,6 +52,9 @@ uint64_t ndislock_processor_mask(void)
 
 uint32_t ndislock_processor_current(void)
 {
+    if (ndislock__cpus() != 0)
+        return ndislock__cpu_current();
+
     uint32_t n = ndislock_processor_count();
     int cpu = sched_getcpu();
 

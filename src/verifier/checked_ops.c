@@ -455,6 +455,12 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
     }
     V_SET(h->state, (uint8_t)VH_WAITING);
 
+    /* Raise, then lock, as Windows and spin.h do: no thread holds a spin lock
+     * below DISPATCH_LEVEL, and with simulated processors the raise may wait
+     * for one (never while this thread holds the lock another one spins on).
+     * Above the raise level the IRQL stays (reported). */
+    if (!(flags & VH_F_HIGH) && h->raised != cur)
+        (void)ndislock__irql_raise_raw(h->raised);
     uint64_t waited = 0;
     if (op == NDISLOCK_OP_KE_TRY) {
         if (!ndislock_spin_trylock(l)) {
@@ -477,8 +483,6 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
      * by Linux, which cannot happen to code at DISPATCH_LEVEL on Windows */
     if (waited)
         t->own += v_ns_ticks(waited);
-    if (!(flags & VH_F_HIGH))
-        ndislock_tls.irql = h->raised;
     if (lk != NULL) {
         struct v_cstats *st = v_stats(t, lk->cls);
         if (st) {
@@ -507,10 +511,10 @@ V_SECTION static inline int acquire(ndislock_spin_t *l, unsigned op, ndislock_ir
 raw:
     if (op == NDISLOCK_OP_KE_TRY)
         return ndislock_spin_trylock(l);
-    (void)ndislock__spin_lock_wait(l, qh, NULL);
     ndislock_irql_t was = cur;
-    if (raising(op))
-        ndislock_tls.irql = raised(op, cur);
+    if (raising(op) && raised(op, cur) != cur)
+        (void)ndislock__irql_raise_raw(raised(op, cur));       /* raise, then lock */
+    (void)ndislock__spin_lock_wait(l, qh, NULL);
     if (old_slot != NULL)
         *old_slot = op == NDISLOCK_OP_NDIS_DPR ? NDISLOCK_DISPATCH_LEVEL : was;
     return 1;

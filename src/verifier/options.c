@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "../sched/sched.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -121,11 +122,11 @@ static void unknown(const char *key)
 
     for (size_t i = 0; i < NROWS && n < sizeof known; i++)
         n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", i ? ", " : "", rows[i].name);
-    ndislock__v_say("ndislock: error: unknown option '%s' (options: %s; help=1 describes them)",
-                    key, known);
+    ndislock__v_say("ndislock: error: unknown option '%s' (options: %s; and the scheduling keys "
+                    "of ndislock/sched.h; help=1 describes them)", key, known);
 }
 
-int ndislock__v_options_parse(const char *options, struct v_options *o)
+int ndislock__v_options_parse(const char *options, struct v_options *o, int from_env)
 {
     enum { MAXFOREIGN = 32 };
     char buf[1024], *foreign[MAXFOREIGN][2];
@@ -147,22 +148,18 @@ int ndislock__v_options_parse(const char *options, struct v_options *o)
         if (r != NULL) {
             if (parse_one(r, v, o) < 0)
                 return -1;
-        } else if (ndislock__sched_option == NULL || nforeign == MAXFOREIGN) {
+        } else if (!ndislock__sched_key(kv) || nforeign == MAXFOREIGN) {
             unknown(kv);
             return -1;
-        } else {
+        } else if (!from_env) {
             foreign[nforeign][0] = kv;
             foreign[nforeign++][1] = v;
         }
     }
     /* another module's keys apply as they are read: only once all of ours are valid */
-    for (int i = 0; i < nforeign; i++) {
-        int rc = ndislock__sched_option(foreign[i][0], foreign[i][1]);
-        if (rc == 0)
-            unknown(foreign[i][0]);
-        if (rc <= 0)
-            return -1;
-    }
+    for (int i = 0; i < nforeign; i++)
+        if (ndislock__sched_option(foreign[i][0], foreign[i][1]) <= 0)
+            return -1;              /* it said why */
     return 0;
 }
 
@@ -174,6 +171,8 @@ void ndislock__v_options_help(void)
                           "ndislock_verifier_configure(\"key=value:...\")):\n");
     for (size_t i = 0; i < NROWS; i++)
         ndislock__v_bprintf(&b, "  %-15s %-15s %s\n", rows[i].name, rows[i].shown, rows[i].help);
+    ndislock__v_bputs(&b, "ndislock: the simulated processors' keys (cpus, sched, sched_seed, ...) "
+                          "are read by src/sched/ (docs/SCHEDULING.md)\n");
     ndislock__v_bputs(&b, "ndislock: rules (a report starts \"ndislock: error: ID:\" or "
                           "\"ndislock: warning: ID:\"; suppressions name them as rule:ID):\n");
     for (int r = 0; r < R_COUNT; r++)

@@ -106,8 +106,9 @@ static void budget(void)
                      ns ? (uint64_t)(((unsigned __int128)ns << 32) / mult) : 0, __ATOMIC_RELAXED);
 }
 
-/* Applies options; help: 1 if help=1 was given (printed). */
-static int configure(const char *options, int *help)
+/* Applies options; help: 1 if help=1 was given (printed).  from_env: NDISLOCK_OPTIONS, whose
+ * scheduling keys src/sched/options.c reads itself. */
+static int configure(const char *options, int *help, int from_env)
 {
     static int once;
     struct v_thread *t = ndislock__vt;
@@ -125,7 +126,7 @@ static int configure(const char *options, int *help)
     o = ndislock__v.opt;
     ndislock__v_unlock(t);
     /* parsed without the mutex: another module's keys (options.h) may take locks */
-    if (options == NULL || ndislock__v_options_parse(options, &o) < 0) {
+    if (options == NULL || ndislock__v_options_parse(options, &o, from_env) < 0) {
         ndislock__v_leave(&s);
         return -1;
     }
@@ -205,7 +206,7 @@ int ndislock_verifier_configure(const char *options)
 {
     int help;
 
-    return configure(options, &help);
+    return configure(options, &help, 0);
 }
 
 int ndislock_verifier_enabled(void)
@@ -236,7 +237,7 @@ __attribute__((constructor)) static void from_environment(void)
 
     if (env == NULL || *env == '\0')
         return;
-    if (configure(env, &help) < 0) {
+    if (configure(env, &help, 1) < 0) {
         ndislock__v_say("ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"", env);
         _exit(2);
     }

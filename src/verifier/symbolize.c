@@ -128,6 +128,11 @@ static int sym_libdw(Dwfl *d, uintptr_t pc, struct v_sym *out, int max)
     const char *file = NULL;
     int line = 0, n = 0;
     Dwarf_Die *cu = dwfl_module_addrdie(m, a, &bias), *scopes = NULL;
+    /* Only a CU whose ranges hold the address names its line: for code built
+     * without -g in a binary with other CUs, addrdie can return a neighbour
+     * (seen: a static link's driver frames named "park.c:93"). */
+    if (cu != NULL && dwarf_haspc(cu, a - bias) <= 0)
+        cu = NULL;
     if (cu == NULL) {
         /* no .debug_aranges (clang's default): search the CUs' ranges */
         while ((cu = dwfl_module_nextcu(m, cu, &bias)) != NULL)

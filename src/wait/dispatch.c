@@ -19,6 +19,7 @@
 
 #include "core/events.h"
 #include "lock/park.h"
+#include "sched/sched.h"
 #include "wait/due.h"
 
 #define BUCKETS 64
@@ -56,6 +57,7 @@ void ndislock__waiter_satisfy(struct ndislock_wait_block *wb)
     /* release: the waiter reads what the setter changed for it (mutex owner) */
     __atomic_store_n(&wb->state, 1u, __ATOMIC_RELEASE);
     ndislock__unpark(&wb->state, 1);
+    ndislock__pct_notify(wb);       /* under sched=pct: it may run again */
 }
 
 /* The wait's side effect if the object is signaled now; 1 if satisfied.  Under the lock. */
@@ -121,7 +123,7 @@ int32_t ndislock__wait_object(struct ndislock_dispatcher_header *h, const int64_
     for (;;) {
         if (__atomic_load_n(&wb.state, __ATOMIC_ACQUIRE) == 1)
             break;
-        if (deadline != 0 && ndislock__now_ns() >= deadline) {
+        if (deadline != 0 && ndislock__sched_now_ns() >= deadline) {
             pthread_mutex_lock(mu);
             if (wb.state == 1) {    /* satisfied just now: the wait succeeded after all */
                 pthread_mutex_unlock(mu);
@@ -131,7 +133,10 @@ int32_t ndislock__wait_object(struct ndislock_dispatcher_header *h, const int64_
             pthread_mutex_unlock(mu);
             return NDISLOCK_WAIT_TIMEOUT;
         }
-        ndislock__park(&wb.state, 0, deadline);
+        /* under sched=pct the others run until a satisfy notifies wb or the
+         * virtual deadline passes; else sleep on the word */
+        if (!ndislock__pct_block(&wb, deadline))
+            ndislock__park(&wb.state, 0, deadline);
     }
     /* The satisfier wakes wb under the lock: once we hold it, it is done with wb. */
     pthread_mutex_lock(mu);
@@ -147,17 +152,14 @@ int32_t ndislock_wait(void *object, const int64_t *timeout)
 
 int32_t ndislock_delay(const int64_t *interval)
 {
-    struct timespec ts;
     uint64_t deadline;
 
     NDISLOCK_CHECK_WAIT(KeDelayExecutionThread, ndislock__wait_arg(interval));
     if (interval == NULL || *interval == 0) {
-        sched_yield();              /* a zero interval gives up the rest of the quantum */
+        ndislock_sched_yield();     /* a zero interval gives up the rest of the quantum */
         return NDISLOCK_WAIT_SUCCESS;
     }
     deadline = ndislock__deadline_after(ndislock__due_rel_ns(*interval));
-    ndislock__ns_to_timespec(deadline, &ts);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
+    ndislock__sleep_until(deadline);
     return NDISLOCK_WAIT_SUCCESS;
 }

@@ -7,6 +7,7 @@
 
 #include "core/events.h"
 #include "lock/park.h"
+#include "sched/sched.h"
 
 /* 11644473600 s from 1601-01-01 to 1970-01-01 */
 #define EPOCH_1601_S 11644473600ll
@@ -35,7 +36,7 @@ uint64_t ndislock__due_rel_ns(int64_t due)
 
 uint64_t ndislock__deadline_after(uint64_t rel_ns)
 {
-    uint64_t now = ndislock__now_ns();
+    uint64_t now = ndislock__sched_now_ns();    /* the clock of waits: virtual under sched=pct */
 
     return rel_ns > UINT64_MAX - now ? UINT64_MAX : now + rel_ns;
 }

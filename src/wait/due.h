@@ -11,7 +11,8 @@
 
 /* Nanoseconds from now until due (0 if it has passed), saturating at UINT64_MAX. */
 uint64_t ndislock__due_rel_ns(int64_t due);
-/* ndislock__now_ns() + rel_ns, saturating at UINT64_MAX. */
+/* ndislock__sched_now_ns() + rel_ns (the waits' clock: CLOCK_MONOTONIC, or
+ * virtual under sched=pct), saturating at UINT64_MAX. */
 uint64_t ndislock__deadline_after(uint64_t rel_ns);
 /* The verifier's WAIT argument for a timeout pointer: NDISLOCK_WAIT_FOREVER
  * for NULL, 0 for a poll (or a due time already past), else minus the

@@ -7,6 +7,7 @@
  *   - LOCK_ORDER_CYCLE gives the cycle on one line and who recorded each edge;
  *   - JSON lines carry the pid and a time; log= and json= files are truncated;
  *   - exitcode=, log_path= (PATH.pid), help=1 (exit 0, every option);
+ *   - the simulated processors' keys accepted, their settings in the report;
  *   - suppressions=: rule, lock, fun and file conditions, a non-matching
  *     line, and a malformed file refused with its line number;
  *   - dot=: only the locks of some edge, one label per edge, the cycle red.
@@ -179,6 +180,16 @@ static void report_shape(void)
     CHECK(strstr(err, "\nndislock: warning: LOCK_NESTED: ") != NULL);
     CHECK(strstr(err, "\nSUMMARY: ndislock: LOCK_NESTED ") != NULL);
     CHECK(strstr(err, "\nSUMMARY: ndislock: 0 error(s), 1 warning(s)\n") != NULL);
+
+    /* the simulated processors' settings in the report and its JSON line (they replay the run) */
+    snprintf(buf, sizeof buf, "%s:cpus=2:sched_seed=7:json=%s", base, at("json"));
+    st = run("LOCK_ORDER_CYCLE", buf);
+    CHECK(exited(st, 66));
+    slurp(at("json"), json, sizeof json);
+    CHECK(strstr(err, "\n  schedule: cpus=2:sched=perturb:sched_seed=7\n") != NULL);
+    CHECK(strstr(json, "\"schedule\":\"cpus=2:sched=perturb:sched_seed=7\"") != NULL);
+    st = run("LOCK_ORDER_CYCLE", "verify=1:cpus=abc");
+    CHECK(exited(st, 2) && strstr(err, "cpus=abc") != NULL && strstr(out, "done") == NULL);
 
     /* no report, no summary */
     st = run("LOCK_NESTED", "verify=1:halt_on_error=0:stats=0");
