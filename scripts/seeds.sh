@@ -47,11 +47,11 @@ run_seed() {
     if [ -n "$arg" ]; then
         cmd=("$@" "$arg$settings:sched_seed=$1")
         cmd=("${cmd[@]:2}")
-        ("${cmd[@]}" >"$2" 2>&1) 2>/dev/null    # the subshell's "Aborted" notice goes nowhere
+        { ("${cmd[@]}" >"$2" 2>&1); } 2>/dev/null    # the shell's "Aborted" notice goes nowhere
     else
         opts=${base:+$base:}$settings:sched_seed=$1
         cmd=("NDISLOCK_OPTIONS=$opts" "${@:3}")
-        (NDISLOCK_OPTIONS=$opts "${@:3}" >"$2" 2>&1) 2>/dev/null
+        { (NDISLOCK_OPTIONS=$opts "${@:3}" >"$2" 2>&1); } 2>/dev/null
     fi
 }
 

@@ -342,9 +342,9 @@ NDISLOCK_INLINE void ndislock_queued_acquire(ndislock_spin_t *l, struct ndislock
     }
     h->LockQueue.Next = NULL;
     h->LockQueue.Lock = l;
+    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);   /* raise, then lock */
     if (NDISLOCK_UNLIKELY(!ndislock_spin_trylock(l)))
         ndislock__spin_lock_queued(l, h);
-    h->OldIrql = ndislock__irql_raise_raw(NDISLOCK_DISPATCH_LEVEL);   /* lock, then raise */
 }
 
 /* KeReleaseInStackQueuedSpinLock: pass the lock on, restore the IRQL. */

@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "preempt.h"
 #include "report.h"
+#include "../sched/sched.h"
 
 #include <errno.h>
 #include <execinfo.h>
@@ -306,6 +307,7 @@ V_CODE static void at_exit(void)
     struct v_slow s;
     v_buf b = { 0 };
 
+    ndislock__sched_exit_line();            /* the schedule's line (once), before any _exit below */
     if (!ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED) ||
         __atomic_exchange_n(&ndislock__v.exiting, 1, __ATOMIC_RELAXED))
         return;
