@@ -435,7 +435,6 @@ static void json_line(v_buf *j, const struct v_report *r, const struct v_class *
         }
         ndislock__v_bputs(j, "]");
     }
-
 }
 
 V_CODE void ndislock__v_report(struct v_thread *t, struct v_report *r)
