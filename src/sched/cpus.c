@@ -57,6 +57,7 @@
 #include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,12 +170,17 @@ static void make_exit_key(void)
     (void)pthread_key_create(&exit_key, on_thread_exit);
 }
 
+/* Registers on_thread_exit for this thread; 0 if it cannot be. */
+static int exit_hook(void)
+{
+    pthread_once(&exit_once, make_exit_key);
+    return pthread_getspecific(exit_key) != NULL || pthread_setspecific(exit_key, (void *)1) == 0;
+}
+
 /* The owner of slot k (t) makes it biased to itself. */
 static void grant_bias(struct ndislock__cpu_slot *q, struct ndislock_thread *t)
 {
-    pthread_once(&exit_once, make_exit_key);
-    if (pthread_getspecific(exit_key) == NULL &&
-        pthread_setspecific(exit_key, (void *)1) != 0)
+    if (!exit_hook())
         return;         /* no exit hook, no bias: nothing may outlive the thread */
     ndislock_pr_store(&q->bias_on, &t->on_cpu, NDISLOCK_RELAXED);
     ndislock_pr_store(&q->bias, t->sched_id, NDISLOCK_RELAXED);
@@ -274,6 +280,7 @@ static void take(struct ndislock_thread *t)
         return;
     if ((k = try_take(t, pref, n)) < 0)
         k = wait_slot(t, pref, n);
+    (void)exit_hook();      /* a thread that ends on the slot gives it back */
     t->cpu = (uint8_t)k;
     t->lower_slow |= NDISLOCK_LOWER_CPU;
 }
@@ -373,14 +380,28 @@ int ndislock__cpus_set(uint32_t n)
     return 0;
 }
 
-/* Thread exit: revoke our biases, so no slot points at our on_cpu any more.
- * We are below DISPATCH_LEVEL (on no slot): taking each one by CAS and
- * clearing the bias needs no fence, since we are the holder. */
+/* Thread exit: give back the processor a thread that ends at or above
+ * DISPATCH_LEVEL is on (Windows bug-checks; here every later raise would
+ * wait for it forever), then revoke our biases, so no slot points at our
+ * on_cpu any more.  Off the slots, taking each one by CAS and clearing the
+ * bias needs no fence, since we are the holder. */
 static void on_thread_exit(void *unused)
 {
     struct ndislock_thread *t = &ndislock_tls;
+    static int noted;
 
     (void)unused;
+    if (t->lower_slow & (NDISLOCK_LOWER_CPU | NDISLOCK_LOWER_CPU_FAST)) {
+        if (!ndislock_pr_xchg(&noted, 1, NDISLOCK_RELAXED)) {
+            char m[160];
+            int len = snprintf(m, sizeof m, "ndislock: note: a thread ended at IRQL %u on simulated "
+                               "processor %u (a bug check on Windows); the processor is given back\n",
+                               (unsigned)t->irql, (unsigned)t->cpu);
+            ssize_t w = write(2, m, (size_t)len);
+            (void)w;        /* nothing better to do with a failed note */
+        }
+        give(t);            /* the IRQL stays: the verifier's exit check reports it */
+    }
     for (uint32_t k = 0; k < NDISLOCK_MAX_PROCESSORS; k++) {
         struct ndislock__cpu_slot *q = &ndislock__cpu_slots[k];
 

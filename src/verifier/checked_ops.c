@@ -824,6 +824,8 @@ V_CODE ndislock_irql_t ndislock__checked_irql(int raise, ndislock_irql_t new_irq
         if (keep)
             return cur;
     }
+    if (raise && cur < NDISLOCK_DISPATCH_LEVEL && new_irql >= NDISLOCK_DISPATCH_LEVEL && OPT(verify))
+        (void)v_self();     /* the thread's record: its exit is checked (LOCK_HELD_AT_EXIT) */
     if (raise)
         return ndislock__irql_raise_raw(new_irql);
     ndislock__irql_lower_raw(new_irql);

@@ -338,6 +338,10 @@ V_CODE static void thread_exit(void *arg)
         ndislock__v_enter(&s, t);
         snprintf(why, sizeof why, "thread %llu exits", (unsigned long long)t->id);
         ndislock__v_thread_exit_check(t, why);
+        unsigned irql = ndislock_tls.irql;
+        if (irql != NDISLOCK_PASSIVE_LEVEL && v_real_holds(t, 0) == 0 && ndislock__v.opt.verify)
+            ndislock__v_reportf(t, R_LOCK_HELD_AT_EXIT, NULL, NULL, NULL, NULL, NULL,
+                                "%s at IRQL %u (it raised and never lowered)", why, irql);
         ndislock__v_leave(&s);
     }
     int holding = t->epoch == __atomic_load_n(&ndislock__v.epoch, __ATOMIC_RELAXED) &&
