@@ -5,8 +5,8 @@
  * Off by default.  Switched on without rebuilding, before the first lock is
  * initialized, by the environment (NDISLOCK_OPTIONS=verify=1:halt_on_error=0)
  * or at run time by ndislock_verifier_configure().  Options are
- * colon-separated key=value pairs: verify, halt_on_error, stats, hold_us,
- * lock_nested, deadlock_ms, log, json, stats_json, dot.
+ * colon-separated key=value pairs; NDISLOCK_OPTIONS=help=1 lists them with
+ * their defaults (the table is src/verifier/options.h).
  */
 #ifndef NDISLOCK_VERIFIER_H
 #define NDISLOCK_VERIFIER_H
@@ -30,8 +30,11 @@ NDISLOCK_API int ndislock_verifier_enabled(void);
 /* Errors reported so far (warnings not counted). */
 NDISLOCK_API unsigned long ndislock_verifier_report_count(void);
 
-/* Warnings (HOLD_TIME_EXCEEDED, LOCK_NESTED) reported so far. */
+/* Warnings (LOCK_DOUBLE_INIT, HOLD_TIME_EXCEEDED, DPC_TIME_EXCEEDED, LOCK_NESTED) reported so far. */
 NDISLOCK_API unsigned long ndislock_verifier_warning_count(void);
+
+/* Reports a suppression (suppressions=FILE) matched so far: printed nowhere, counted here. */
+NDISLOCK_API unsigned long ndislock_verifier_suppressed_count(void);
 
 /* Per-lock-class statistics: a text table, or one JSON object (json != 0). */
 NDISLOCK_API void ndislock_stats_dump(FILE *out, int json);

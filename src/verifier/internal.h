@@ -24,6 +24,7 @@
 
 #include "core/events.h"
 #include "hooks.h"
+#include "options.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -279,31 +280,6 @@ extern __thread struct v_thread *ndislock__vt __attribute__((tls_model("initial-
 
 /* ---- global state (state.c) ---- */
 
-/*
- * The default hold budget: the WDK's 25 us.  A library built with
- * ThreadSanitizer runs every instrumented access 5-15x slower, so a correct
- * two-lock nest measures 40-50 us there (verifier_robust_many_threads.tsan);
- * its default is 200 us.  An explicit hold_us= is honoured as given.
- */
-#if defined(__SANITIZE_THREAD__)
-#define V_HOLD_US_DEFAULT 200u
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define V_HOLD_US_DEFAULT 200u
-#endif
-#endif
-#ifndef V_HOLD_US_DEFAULT
-#define V_HOLD_US_DEFAULT 25u
-#endif
-
-struct v_options {
-    int verify, halt_on_error, stats, lock_nested, acquire_stacks;
-    unsigned hold_us, deadlock_ms;
-    unsigned hold_sample;           /* hold_sample=N: time the hold of one spin-lock pair in N per
-                                       thread (random gaps of 1..2N-1), and every pair of a site a
-                                       timed hold found over budget; 1: every pair; 0: V_SAMPLE */
-    char log[256], json[256], stats_json[256], dot[256];
-};
 
 struct v_state {
     /* read on every checked operation: lines that nothing hot writes (the

@@ -22,8 +22,11 @@
  * The graph grows without a fixed limit up to V_MAX_EDGES, then says once
  * that new orders are no longer checked.
  */
+#define _GNU_SOURCE
 #include "internal.h"
+#include "report.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +39,11 @@ struct v_node;
 struct v_edge {
     struct v_node *from, *to;
     uint8_t types;                  /* bit (1 << type) for each type seen */
+    uint8_t cycle;                  /* on a cycle found (the DOT graph highlights it) */
     uint64_t count;                 /* under mu, plus the caches' hits */
     struct v_stack stack;           /* where it was first made */
+    int tid;                        /* ... and by which thread (reports name it) */
+    char tname[16];
     struct v_edge *hnext, *onext;   /* edge hash chain; from's out-list */
 };
 
@@ -219,7 +225,7 @@ static void label(char *buf, size_t size, const struct v_edge *e)
     node_label(&b, e->from);
     ndislock__v_bputs(&b, " -> ");
     node_label(&b, e->to);
-    ndislock__v_bputs(&b, " recorded at");
+    ndislock__v_bprintf(&b, " recorded by thread %d \"%s\" at", e->tid, e->tname);
     snprintf(buf, size, "%s", b.p ? b.p : "?");
     ndislock__v_bfree(&b);
 }
@@ -232,6 +238,7 @@ void ndislock__v_edge_add(struct v_thread *t, const struct v_lock *held, const s
     struct v_stack here, st[MAXC];
     char lab[MAXC][200];
     const char *labels[MAXC];
+    v_buf cyc = { 0 };              /* the cycle on one line: "A" => "B" => "A" */
     int len = 0;
 
     if (!ndislock__v_lock(t))
@@ -274,17 +281,29 @@ void ndislock__v_edge_add(struct v_thread *t, const struct v_lock *held, const s
         goto cache;
     /* a new order (or a new type of it): its stack, once, and the cycle check */
     ndislock__v_capture(&here, pc);
-    if (e->types == 0)
+    if (e->types == 0) {
         e->stack = here;
+        e->tid = t->os_tid;
+        pthread_getname_np(pthread_self(), e->tname, sizeof e->tname);
+    }
     e->types |= (uint8_t)(1u << type);
     len = find_cycle(bn, a, type, path, MAXC - 1);
-    for (int i = 0; i < len; i++) {        /* copied now: the graph may change after unlock */
-        st[i] = path[i]->stack;
-        label(lab[i], sizeof lab[i], path[i]);
-    }
+    /* copied now: the graph may change after unlock.  The report lists the new edge
+     * first (held -> taken), then the path back (taken ->* held). */
     if (len > 0) {
-        st[len] = here;
-        label(lab[len], sizeof lab[len], e);
+        e->cycle = 1;
+        st[0] = here;
+        label(lab[0], sizeof lab[0], e);
+        node_label(&cyc, a);
+        ndislock__v_bputs(&cyc, " => ");
+        node_label(&cyc, bn);
+    }
+    for (int i = 0; i < len; i++) {
+        path[i]->cycle = 1;
+        st[i + 1] = path[i]->stack;
+        label(lab[i + 1], sizeof lab[i + 1], path[i]);
+        ndislock__v_bputs(&cyc, " => ");
+        node_label(&cyc, path[i]->to);
     }
 cache:
     c->from = from;
@@ -294,16 +313,20 @@ cache:
     c->e = e;
 out:
     ndislock__v_unlock(t);
-    if (len == 0)
+    if (len == 0) {
+        ndislock__v_bfree(&cyc);
         return;
+    }
     for (int i = 0; i <= len; i++)
         labels[i] = lab[i];
 
     struct v_report r = { .rule = R_LOCK_ORDER_CYCLE, .lk = taken, .pc = pc, .extra = st,
                           .labels = labels, .nextra = len + 1 };
     snprintf(r.detail, sizeof r.detail,
-             "acquiring \"%s\" while holding \"%s\" closes a cycle of %d lock-order edges",
-             ndislock__v_lock_name(taken), ndislock__v_lock_name(held), len + 1);
+             "acquiring \"%s\" while holding \"%s\" closes a cycle of %d lock-order edges: %s",
+             ndislock__v_lock_name(taken), ndislock__v_lock_name(held), len + 1,
+             cyc.p ? cyc.p : "?");
+    ndislock__v_bfree(&cyc);
     ndislock__v_report(t, &r);
 }
 
@@ -379,33 +402,71 @@ static void dot_str(v_buf *b, const char *s)
     }
 }
 
+static void dot_node_id(v_buf *b, const struct v_node *n)
+{
+    if (n->key & 1)
+        ndislock__v_bprintf(b, "i%llx", (unsigned long long)n->addr);
+    else
+        ndislock__v_bprintf(b, "c%u", n->cls->id);
+}
+
+/*
+ * The order graph as Graphviz DOT, under mu: only the locks some edge
+ * touches; one node per class, or per instance for two locks of one class
+ * (so their edges are not loops drawn over each other); one label per edge
+ * (how often, where first recorded and by which thread); the edges of every
+ * cycle found, and their locks, in red.
+ */
 void ndislock__v_graph_dot(v_buf *b)
 {
-    ndislock__v_bputs(b, "digraph ndislock_lock_order {\n  node [shape=box];\n");
-    for (uint32_t i = 0, n = ndislock__v_class_count(); i < n; i++) {
-        const struct v_class *c = ndislock__v_class_by_id(i);
-        if (c == NULL || c->key == NULL || c->hidden)
-            continue;
-        const char *f = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
-        ndislock__v_bprintf(b, "  c%u [label=\"", c->id);
-        dot_str(b, c->name);
-        ndislock__v_bputs(b, "\\n");
-        dot_str(b, f);
-        ndislock__v_bprintf(b, ":%d\"];\n", c->line);
-    }
-    for (size_t i = 0; i < V_EDGE_HASH; i++) {
-        for (const struct v_edge *e = edge_hash[i]; e; e = e->hnext) {
-            uint64_t n = e->count + ndislock__v_cached_hits(e);
-            if (e->from->key & 1)
-                ndislock__v_bprintf(b, "  c%u -> c%u [label=\"%llu (same class, %p -> %p)\" "
-                                    "style=dashed];\n", e->from->cls->id, e->to->cls->id,
-                                    (unsigned long long)n, (void *)e->from->addr,
-                                    (void *)e->to->addr);
-            else
-                ndislock__v_bprintf(b, "  c%u -> c%u [label=\"%llu\"];\n", e->from->cls->id,
-                                    e->to->cls->id, (unsigned long long)n);
+    unsigned used = ++bfs_stamp, red = ++bfs_stamp;     /* marks in stamp[0], stamp[1] */
+
+    for (size_t i = 0; i < V_EDGE_HASH; i++)
+        for (struct v_edge *e = edge_hash[i]; e; e = e->hnext) {
+            e->from->stamp[0] = e->to->stamp[0] = used;
+            if (e->cycle)
+                e->from->stamp[1] = e->to->stamp[1] = red;
         }
-    }
+    ndislock__v_bputs(b, "digraph ndislock_lock_order {\n"
+                         "  label=\"ndislock lock order: A -> B when B was taken while A was held; "
+                         "red: a cycle (LOCK_ORDER_CYCLE)\";\n  node [shape=box];\n");
+    for (size_t i = 0; i < V_NODE_HASH; i++)
+        for (struct v_node *n = node_hash[i]; n; n = n->hnext) {
+            const struct v_class *c = n->cls;
+            if (n->stamp[0] != used || c == NULL || c->hidden)
+                continue;
+            const char *f = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
+            ndislock__v_bputs(b, "  ");
+            dot_node_id(b, n);
+            ndislock__v_bputs(b, " [label=\"");
+            dot_str(b, c->name);
+            ndislock__v_bputs(b, "\\n");
+            dot_str(b, f);
+            ndislock__v_bprintf(b, ":%d", c->line);
+            if (n->key & 1)
+                ndislock__v_bprintf(b, "\\n%p", (void *)n->addr);
+            ndislock__v_bprintf(b, "\"%s];\n", n->stamp[1] == red ? " color=red penwidth=2" : "");
+        }
+    for (size_t i = 0; i < V_EDGE_HASH; i++)
+        for (const struct v_edge *e = edge_hash[i]; e; e = e->hnext) {
+            struct v_stack top = { .n = e->stack.n > 0, .pc = { e->stack.pc[0] } };
+            struct v_sym s[V_SYMS];
+            v_buf at = { 0 };
+            ndislock__v_print_site(&at, ndislock__v_site(s, ndislock__v_symbols(&top, s, V_SYMS)));
+            ndislock__v_bputs(b, "  ");
+            dot_node_id(b, e->from);
+            ndislock__v_bputs(b, " -> ");
+            dot_node_id(b, e->to);
+            ndislock__v_bprintf(b, " [label=\"%llu\\n",
+                                (unsigned long long)(e->count + ndislock__v_cached_hits(e)));
+            dot_str(b, at.p ? at.p : "?");
+            ndislock__v_bprintf(b, "\\nthread %d \\\"", e->tid);
+            dot_str(b, e->tname);
+            /* dashed: seen only with one side held or taken shared (an RW lock read) */
+            ndislock__v_bprintf(b, "\\\"\"%s%s];\n", e->types & 1 ? "" : " style=dashed",
+                                e->cycle ? " color=red fontcolor=red penwidth=2" : "");
+            ndislock__v_bfree(&at);
+        }
     ndislock__v_bputs(b, "}\n");
 }
 

@@ -7,12 +7,14 @@
  * lock behind.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "report.h"
+#include "../sched/sched.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -268,23 +270,54 @@ static void halt(void)
     abort();
 }
 
+/* The separator that starts a report: the pid, as the sanitizers' "==PID==". */
+static int separator(char *buf, size_t n)
+{
+    return snprintf(buf, n, "==%d== ============================================================\n",
+                    (int)getpid());
+}
+
+/*
+ * Wall-clock time as RFC 3339 UTC with microseconds, without gmtime_r (it
+ * takes glibc's time-zone lock, which a signal handler must not): days to
+ * a civil date by Howard Hinnant's algorithm.
+ */
+static void timestamp(char *buf, size_t n)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long days = ts.tv_sec / 86400, sec = ts.tv_sec % 86400;
+    long long z = days + 719468, era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    long long y = (long long)yoe + era * 400 + (m <= 2);
+
+    snprintf(buf, n, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06ldZ", y, m, d, sec / 3600,
+             sec / 60 % 60, sec % 60, ts.tv_nsec / 1000);
+}
+
 /*
  * From a signal handler that interrupted the verifier on this thread: no
  * mutex, no symbolizer (it may be what was interrupted), a fixed buffer.
  */
 static void report_reentered(struct v_report *r)
 {
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf, "ndislock: %s: %s: %s\n  %s\n  (reported from a signal "
-                     "handler that interrupted the verifier: no stacks)\n",
-                     rules[r->rule].warning ? "warning" : "error", rules[r->rule].id,
-                     rules[r->rule].why, r->detail);
+    char buf[1200], now[64];
+    const char *sev = rules[r->rule].warning ? "warning" : "error";
+    int n = separator(buf, sizeof buf);
 
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "ndislock: %s: %s: %s\n  %s\n  (reported from "
+                  "a signal handler that interrupted the verifier: no stacks)\nSUMMARY: ndislock: "
+                  "%s\n", sev, rules[r->rule].id, rules[r->rule].why, r->detail, rules[r->rule].id);
     ndislock__v_write(ndislock__v.log_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
     if (ndislock__v.json_fd >= 0) {
-        n = snprintf(buf, sizeof buf, "{\"rule\":\"%s\",\"severity\":\"%s\",\"message\":\"%s\","
-                     "\"stack\":[],\"prior_stack\":[]}\n", rules[r->rule].id,
-                     rules[r->rule].warning ? "warning" : "error",
+        timestamp(now, sizeof now);
+        n = snprintf(buf, sizeof buf, "{\"rule\":\"%s\",\"severity\":\"%s\",\"pid\":%d,\"time\":"
+                     "\"%s\",\"message\":\"%s\",\"stack\":[],\"prior_stack\":[]}\n",
+                     rules[r->rule].id, sev, (int)getpid(), now,
                      "reported from a signal handler that interrupted the verifier");
         ndislock__v_write(ndislock__v.json_fd, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
     }
@@ -299,15 +332,124 @@ static void stack_of_pc(struct v_stack *st, void *pc)
     st->pc[0] = pc;
 }
 
-void ndislock__v_report(struct v_thread *t, struct v_report *r)
+/* "file:line in function" of the call at pc (the driver's line for an inline API call). */
+static void site_of_pc(v_buf *b, void *pc)
 {
+    struct v_stack st;
+    struct v_sym s[V_SYMS];
+
+    stack_of_pc(&st, pc);
+    ndislock__v_print_site(b, ndislock__v_site(s, ndislock__v_symbols(&st, s, V_SYMS)));
+}
+
+/*
+ * The locks the reporting thread holds (lockdep's "N locks held by"): name,
+ * initialization site, where it was taken.  Its own stack: no other thread
+ * writes it.
+ */
+static void held_locks(v_buf *b, v_buf *j, struct v_thread *t, const char *tname)
+{
+    v_buf none = { 0 };
+    unsigned n = 0;
+
+    if (j == NULL)
+        j = &none;              /* no JSON: built and dropped (a few bytes per held lock) */
+
+    for (unsigned i = 0; i < t->nheld; i++)
+        n += t->held[i].state == VH_HELD;
+    if (n == 0)
+        ndislock__v_bprintf(b, "  no locks held by thread %d \"%s\"\n", t->os_tid, tname);
+    else
+        ndislock__v_bprintf(b, "  %u lock%s held by thread %d \"%s\":\n", n, n == 1 ? "" : "s",
+                            t->os_tid, tname);
+    ndislock__v_bputs(j, ",\"held\":[");
+    for (unsigned i = 0, k = 0; i < t->nheld; i++) {
+        const struct v_hold *h = &t->held[i];
+        const struct v_lock *lk = h->rec;
+        const struct v_class *c = lk ? __atomic_load_n(&lk->cls, __ATOMIC_RELAXED) : NULL;
+        v_buf at = { 0 }, site = { 0 };
+        if (h->state != VH_HELD)
+            continue;
+        if (c && c->key)
+            ndislock__v_bprintf(&site, "%s:%d", base(c->file), c->line);
+        site_of_pc(&at, h->pc);
+        ndislock__v_bprintf(b, "    #%u: \"%s\" (%s)%s, taken at %s\n", k,
+                            lk ? ndislock__v_lock_name(lk) : "?", site.p ? site.p : "?",
+                            h->flags & VH_F_READ ? ", shared" : "", at.p ? at.p : "?");
+        ndislock__v_bputs(j, k++ ? ",{\"lock\":" : "{\"lock\":");
+        ndislock__v_bjson(j, lk ? ndislock__v_lock_name(lk) : "?");
+        ndislock__v_bputs(j, ",\"site\":");
+        ndislock__v_bjson(j, site.p ? site.p : "");
+        ndislock__v_bprintf(j, ",\"shared\":%s,\"taken_at\":", h->flags & VH_F_READ ? "true" : "false");
+        ndislock__v_bjson(j, at.p ? at.p : "");
+        ndislock__v_bputs(j, "}");
+        ndislock__v_bfree(&at);
+        ndislock__v_bfree(&site);
+    }
+    ndislock__v_bputs(j, "]");
+    ndislock__v_bfree(&none);
+}
+
+/* The report as one JSON line: "rule" and "severity" first, for readers that match its
+ * start; "held" follows (held_locks), then the caller closes it. */
+static void json_line(v_buf *j, const struct v_report *r, const struct v_class *c,
+                      const char *lock, const struct v_thread *t, const char *tname,
+                      const char *sched, const char *where, const struct v_sym *syms, int nsyms,
+                      const struct v_stack *prior)
+{
+    const char *sev = rules[r->rule].warning ? "warning" : "error";
+    unsigned irql = ndislock_tls.irql;
+    char line[120], now[64];
+
+    timestamp(now, sizeof now);
+    ndislock__v_bprintf(j, "{\"rule\":\"%s\",\"severity\":\"%s\",\"pid\":%d,\"time\":\"%s\","
+                        "\"lock\":", rules[r->rule].id, sev, (int)getpid(), now);
+    ndislock__v_bjson(j, lock ? lock : r->lk ? "<not initialized>" : "");
+    snprintf(line, sizeof line, "%s:%d", lock ? base(c->file) : "", lock ? c->line : 0);
+    ndislock__v_bputs(j, ",\"site\":");
+    ndislock__v_bjson(j, lock ? line : "");
+    ndislock__v_bprintf(j, ",\"address\":\"%p\",\"message\":",
+                        r->lk ? (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED) : NULL);
+    ndislock__v_bjson(j, r->detail);
+    ndislock__v_bputs(j, ",\"equivalent\":");
+    ndislock__v_bjson(j, rules[r->rule].ref);
+    ndislock__v_bprintf(j, ",\"thread\":{\"tid\":%d,\"name\":", t->os_tid);
+    ndislock__v_bjson(j, tname);
+    ndislock__v_bprintf(j, "},\"irql\":%u,\"context\":\"%s\",\"schedule\":", irql,
+                        ctx_name(ndislock_tls.context));
+    ndislock__v_bjson(j, sched);
+    ndislock__v_bputs(j, ",\"location\":");
+    ndislock__v_bjson(j, where ? where : "");
+    ndislock__v_bputs(j, ",\"stack\":");
+    ndislock__v_print_symbols(j, syms, nsyms, 1);
+    ndislock__v_bputs(j, ",\"prior_stack\":");
+    ndislock__v_print_stack(j, prior, 1);
+    if (r->nextra) {
+        ndislock__v_bputs(j, ",\"edges\":[");
+        for (int i = 0; i < r->nextra; i++) {
+            ndislock__v_bputs(j, i ? ",{\"edge\":" : "{\"edge\":");
+            ndislock__v_bjson(j, r->labels[i]);
+            ndislock__v_bputs(j, ",\"stack\":");
+            ndislock__v_print_stack(j, &r->extra[i], 1);
+            ndislock__v_bputs(j, "}");
+        }
+        ndislock__v_bputs(j, "]");
+    }
+}
+
+V_CODE void ndislock__v_report(struct v_thread *t, struct v_report *r)
+{
+    enum { MAXSYMS = V_FRAMES * V_SYMS };
     struct v_stack here, one;
     const struct v_stack *prior = r->prior;
-    v_buf b = { 0 }, j = { 0 };
+    v_buf b = { 0 }, j = { 0 }, where = { 0 };
     const struct v_class *c = r->lk ? __atomic_load_n(&r->lk->cls, __ATOMIC_RELAXED) : NULL;
+    const char *lock = c && c->key ? c->name : NULL;
+    const char *sev = rules[r->rule].warning ? "warning" : "error";
     const int warning = rules[r->rule].warning;
     unsigned irql = ndislock_tls.irql;
-    char tname[32] = "";
+    char tname[32] = "", sched[200] = "", line[120];
+    int json = ndislock__v.json_fd >= 0;
 
     if (!ndislock__v_lock(t)) {
         report_reentered(r);
@@ -318,16 +460,26 @@ void ndislock__v_report(struct v_thread *t, struct v_report *r)
         ndislock__v_unlock(t);
         return;
     }
+    struct v_sym *syms = malloc(MAXSYMS * sizeof *syms);    /* ~27 KB: not on a thread's stack */
+    int nsyms = syms ? ndislock__v_symbols(&here, syms, MAXSYMS) : 0;
+    if (ndislock__v_suppressed(r->rule, lock, syms, nsyms)) {
+        free(syms);
+        ndislock__v_unlock(t);
+        return;                         /* counted, printed nowhere, no halt, no exit status */
+    }
     if (prior == NULL && r->prior_pc != NULL) {
         stack_of_pc(&one, r->prior_pc);
         prior = &one;
     }
     pthread_getname_np(pthread_self(), tname, sizeof tname);
+    ndislock__sched_describe(sched, sizeof sched);     /* "" when the simulated processors are off */
+    ndislock__v_print_site(&where, ndislock__v_site(syms, nsyms));
 
-    ndislock__v_bprintf(&b, "ndislock: %s: %s: %s\n", warning ? "warning" : "error",
-                        rules[r->rule].id, rules[r->rule].why);
-    if (r->lk && c && c->key)
-        ndislock__v_bprintf(&b, "  lock \"%s\" allocated at %s:%d (%p)\n", c->name, base(c->file),
+    separator(line, sizeof line);
+    ndislock__v_bputs(&b, line);
+    ndislock__v_bprintf(&b, "ndislock: %s: %s: %s\n", sev, rules[r->rule].id, rules[r->rule].why);
+    if (lock)
+        ndislock__v_bprintf(&b, "  lock \"%s\" allocated at %s:%d (%p)\n", lock, base(c->file),
                             c->line, (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED));
     else if (r->lk)
         ndislock__v_bprintf(&b, "  lock at %p (never initialized)\n",
@@ -337,8 +489,10 @@ void ndislock__v_report(struct v_thread *t, struct v_report *r)
         ndislock__v_bprintf(&b, "  equivalent: %s\n", rules[r->rule].ref);
     ndislock__v_bprintf(&b, "  thread %d \"%s\", IRQL %u (%s), context %s\n", t->os_tid, tname,
                         irql, irql_name(irql), ctx_name(ndislock_tls.context));
+    if (sched[0])                       /* the simulated processors' seed: replays the run */
+        ndislock__v_bprintf(&b, "  schedule: %s\n", sched);
     ndislock__v_bputs(&b, "  at:\n");
-    ndislock__v_print_stack(&b, &here, 0);
+    ndislock__v_print_symbols(&b, syms, nsyms, 0);
     if (prior && prior->n) {
         ndislock__v_bprintf(&b, "  %s:\n", r->prior_what ? r->prior_what : "earlier");
         ndislock__v_print_stack(&b, prior, 0);
@@ -348,52 +502,45 @@ void ndislock__v_report(struct v_thread *t, struct v_report *r)
         ndislock__v_print_stack(&b, &r->extra[i], 0);
     }
 
-    if (ndislock__v.json_fd >= 0) {
-        char s[300];
-        ndislock__v_bprintf(&j, "{\"rule\":\"%s\",\"severity\":\"%s\",\"lock\":", rules[r->rule].id,
-                            warning ? "warning" : "error");
-        ndislock__v_bjson(&j, c && c->key ? c->name : r->lk ? "<not initialized>" : "");
-        snprintf(s, sizeof s, "%s:%d", c && c->key ? base(c->file) : "", c && c->key ? c->line : 0);
-        ndislock__v_bputs(&j, ",\"site\":");
-        ndislock__v_bjson(&j, c && c->key ? s : "");
-        ndislock__v_bprintf(&j, ",\"address\":\"%p\",\"message\":",
-                            r->lk ? (void *)__atomic_load_n(&r->lk->addr, __ATOMIC_RELAXED) : NULL);
-        ndislock__v_bjson(&j, r->detail);
-        ndislock__v_bputs(&j, ",\"equivalent\":");
-        ndislock__v_bjson(&j, rules[r->rule].ref);
-        ndislock__v_bprintf(&j, ",\"thread\":{\"tid\":%d,\"name\":", t->os_tid);
-        ndislock__v_bjson(&j, tname);
-        ndislock__v_bprintf(&j, "},\"irql\":%u,\"context\":\"%s\",\"stack\":", irql,
-                            ctx_name(ndislock_tls.context));
-        ndislock__v_print_stack(&j, &here, 1);
-        ndislock__v_bputs(&j, ",\"prior_stack\":");
-        ndislock__v_print_stack(&j, prior, 1);
-        if (r->nextra) {
-            ndislock__v_bputs(&j, ",\"edges\":[");
-            for (int i = 0; i < r->nextra; i++) {
-                ndislock__v_bputs(&j, i ? ",{\"edge\":" : "{\"edge\":");
-                ndislock__v_bjson(&j, r->labels[i]);
-                ndislock__v_bputs(&j, ",\"stack\":");
-                ndislock__v_print_stack(&j, &r->extra[i], 1);
-                ndislock__v_bputs(&j, "}");
-            }
-            ndislock__v_bputs(&j, "]");
-        }
+    if (json)
+        json_line(&j, r, c, lock, t, tname, sched, where.p, syms, nsyms, prior);
+    if (t == ndislock__vt)
+        held_locks(&b, json ? &j : NULL, t, tname);
+    if (json)
         ndislock__v_bputs(&j, "}\n");
-    }
+    /* the closing line, as the sanitizers': grep SUMMARY finds every report */
+    ndislock__v_bprintf(&b, "SUMMARY: ndislock: %s%s%s\n", rules[r->rule].id, where.p ? " " : "",
+                        where.p ? where.p : "");
+
     if (b.p)
         ndislock__v_write(ndislock__v.log_fd, b.p, b.len);
     if (j.p)
         ndislock__v_write(ndislock__v.json_fd, j.p, j.len);
     ndislock__v_bfree(&b);
     ndislock__v_bfree(&j);
+    ndislock__v_bfree(&where);
+    free(syms);
     count(r->rule);
     ndislock__v_unlock(t);
     if (!warning && ndislock__v.opt.halt_on_error)
         halt();                 /* no verifier lock held: a SIGABRT handler may exit() */
 }
 
-void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
+void ndislock__v_summary(v_buf *b)
+{
+    unsigned long e = ndislock_verifier_report_count(), w = ndislock_verifier_warning_count();
+    unsigned long s = __atomic_load_n(&ndislock__v_nsuppressed, __ATOMIC_RELAXED);
+
+    if (e + w + s == 0)
+        return;
+    ndislock__v_bprintf(b, "SUMMARY: ndislock: %lu error(s), %lu warning(s)", e, w);
+    if (s)
+        ndislock__v_bprintf(b, ", %lu suppressed", s);
+    ndislock__v_bputs(b, "\n");
+    ndislock__v_supp_summary(b);
+}
+
+V_CODE void ndislock__v_reportf(struct v_thread *t, enum v_rule rule, const struct v_lock *lk, void *pc,
                          const struct v_stack *prior, void *prior_pc, const char *prior_what,
                          const char *fmt, ...)
 {

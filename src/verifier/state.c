@@ -1,6 +1,6 @@
 /*
- * Verifier state: options, switching on and off, slow sections, fork,
- * process exit and library unload.
+ * Verifier state: applying options (parsed by options.c), switching on and
+ * off, slow sections, fork, process exit and library unload.
  *
  * Lifetime rules that keep the verifier from crashing or hanging the
  * program around it:
@@ -17,13 +17,12 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "preempt.h"
+#include "report.h"
 #include "../sched/sched.h"
 
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -32,9 +31,8 @@
 
 int ndislock__checked;
 int ndislock__unchecked_inits;
-struct v_state ndislock__v = { .opt = { .halt_on_error = 1, .stats = -1, .hold_us = V_HOLD_US_DEFAULT,
-                                        .deadlock_ms = 5000 },
-                               .log_fd = 2, .json_fd = -1, .mu = PTHREAD_MUTEX_INITIALIZER };
+struct v_state ndislock__v = { .opt = V_OPTIONS_DEFAULT, .log_fd = 2, .json_fd = -1,
+                               .mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---- slow sections and the mutex ---- */
 
@@ -76,118 +74,22 @@ void ndislock__v_unlock(struct v_thread *t)
 
 /* ---- options ---- */
 
-static int parse_uint(const char *v, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || x > 0xffffffffu || *v == '-')
-        return -1;
-    *out = (unsigned)x;
-    return 0;
-}
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[600];
-    va_list ap;
-
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    ndislock__v_write(2, line, (size_t)n);
-}
-
-/* A file we will write at exit: its directory must exist now. */
-static int check_dir(const char *key, const char *path)
-{
-    char dir[256];
-
-    snprintf(dir, sizeof dir, "%s", path);
-    const char *d = dirname(dir);
-    if (access(d, W_OK) != 0) {
-        say("ndislock: error: option '%s': cannot write into '%s' (%s)", key, d, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int from_env;     /* parsing NDISLOCK_OPTIONS (the constructor below) */
-
-static int parse_options(const char *options, struct v_options *o)
-{
-    char buf[1024];
-
-    if (strlen(options) >= sizeof buf) {
-        say("ndislock: error: NDISLOCK_OPTIONS too long");
-        return -1;
-    }
-    strcpy(buf, options);
-    for (char *save = NULL, *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
-        char *v = strchr(kv, '=');
-        unsigned u;
-        if (v == NULL) {
-            say("ndislock: error: option '%s' has no value (expected key=value)", kv);
-            return -1;
-        }
-        *v++ = '\0';
-        int *flag = !strcmp(kv, "verify") ? &o->verify
-                  : !strcmp(kv, "halt_on_error") ? &o->halt_on_error
-                  : !strcmp(kv, "stats") ? &o->stats
-                  : !strcmp(kv, "lock_nested") ? &o->lock_nested
-                  : !strcmp(kv, "acquire_stacks") ? &o->acquire_stacks : NULL;
-        unsigned *num = !strcmp(kv, "hold_us") ? &o->hold_us
-                      : !strcmp(kv, "hold_sample") ? &o->hold_sample
-                      : !strcmp(kv, "deadlock_ms") ? &o->deadlock_ms : NULL;
-        char *path = !strcmp(kv, "log") ? o->log : !strcmp(kv, "json") ? o->json
-                   : !strcmp(kv, "stats_json") ? o->stats_json : !strcmp(kv, "dot") ? o->dot : NULL;
-        if (flag) {
-            if (strcmp(v, "0") && strcmp(v, "1")) {
-                say("ndislock: error: option '%s' must be 0 or 1, not '%s'", kv, v);
-                return -1;
-            }
-            *flag = *v == '1';
-        } else if (num) {
-            if (parse_uint(v, &u) < 0) {
-                say("ndislock: error: option '%s' needs a number, not '%s'", kv, v);
-                return -1;
-            }
-            *num = u;
-        } else if (path) {
-            if (strlen(v) >= sizeof o->log) {
-                say("ndislock: error: option '%s': path too long", kv);
-                return -1;
-            }
-            if (v[0] && check_dir(kv, v) < 0)
-                return -1;
-            strcpy(path, v);
-        } else if (ndislock__sched_key(kv)) {
-            /* simulated processors' keys: src/sched/options.c reads them from
-             * NDISLOCK_OPTIONS itself; from ndislock_verifier_configure, applied */
-            if (!from_env && ndislock__sched_option(kv, v) < 0)
-                return -1;
-        } else {
-            say("ndislock: error: unknown option '%s' (known: verify, halt_on_error, stats, "
-                "hold_us, lock_nested, acquire_stacks, deadlock_ms, log, json, stats_json, dot, "
-                "and the scheduling keys of ndislock/sched.h)", kv);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* fd for path (appending), dflt for "" ; -2 on error (reported). */
+/* A file for reports, opened at configuration: truncated, so a run never appends to the
+ * last run's reports unseen, and appended to (a fork child and its parent share it). */
 static int open_out(const char *key, const char *path, int dflt)
 {
+    char pidpath[V_OPT_PATH_MAX + 16];
+
     if (path[0] == '\0')
         return dflt;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (!strcmp(key, "log_path")) {         /* sanitizer style: one file per process */
+        snprintf(pidpath, sizeof pidpath, "%s.%d", path, (int)getpid());
+        path = pidpath;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
-        say("ndislock: error: option '%s': cannot open '%s' (%s)", key, path, strerror(errno));
+        ndislock__v_say("ndislock: error: option '%s': cannot open '%s' (%s)", key, path,
+                        strerror(errno));
     return fd < 0 ? -2 : fd;
 }
 
@@ -205,28 +107,52 @@ static void budget(void)
                      ns ? (uint64_t)(((unsigned __int128)ns << 32) / mult) : 0, __ATOMIC_RELAXED);
 }
 
-int ndislock_verifier_configure(const char *options)
+/* Applies options; help: 1 if help=1 was given (printed).  from_env: NDISLOCK_OPTIONS, whose
+ * scheduling keys src/sched/options.c reads itself. */
+static int configure(const char *options, int *help, int from_env)
 {
     static int once;
     struct v_thread *t = ndislock__vt;
     struct v_slow s;
     struct v_options o;
-    int rc = -1, log_fd, json_fd;
+    struct v_supp *supp = NULL;
+    int rc = -1, log_fd, json_fd, err = 0;
 
+    *help = 0;
     ndislock__v_enter(&s, t);
     if (!ndislock__v_lock(t)) {
         ndislock__v_leave(&s);
         return -1;
     }
     o = ndislock__v.opt;
-    if (options == NULL || parse_options(options, &o) < 0)
-        goto out;
+    ndislock__v_unlock(t);
+    /* parsed without the mutex: another module's keys (options.h) may take locks */
+    if (options == NULL || ndislock__v_options_parse(options, &o, from_env) < 0) {
+        ndislock__v_leave(&s);
+        return -1;
+    }
+    if (strcmp(o.suppressions, ndislock__v.opt.suppressions) &&
+        (supp = ndislock__v_supp_load(o.suppressions, &err), err)) {
+        ndislock__v_leave(&s);
+        return -1;
+    }
+    *help = o.help;
+    o.help = 0;                     /* an action, not a setting */
+    if (*help)
+        ndislock__v_options_help();
+    if (!ndislock__v_lock(t)) {
+        ndislock__v_leave(&s);
+        return -1;
+    }
     int on = o.verify || o.stats > 0;
     if (on && ndislock__v_tables_init() < 0) {
-        say("ndislock: error: verifier: out of memory");
+        ndislock__v_say("ndislock: error: verifier: out of memory");
         goto out;
     }
-    log_fd = strcmp(o.log, ndislock__v.opt.log) ? open_out("log", o.log, 2) : ndislock__v.log_fd;
+    const char *log_key = o.log_path[0] ? "log_path" : "log";
+    const char *log_path = o.log_path[0] ? o.log_path : o.log;
+    log_fd = strcmp(o.log, ndislock__v.opt.log) || strcmp(o.log_path, ndislock__v.opt.log_path)
+           ? open_out(log_key, log_path, 2) : ndislock__v.log_fd;
     json_fd = strcmp(o.json, ndislock__v.opt.json) ? open_out("json", o.json, -1)
                                                    : ndislock__v.json_fd;
     if (log_fd == -2 || json_fd == -2) {
@@ -242,6 +168,10 @@ int ndislock_verifier_configure(const char *options)
         close(ndislock__v.json_fd);
     ndislock__v.log_fd = log_fd;
     ndislock__v.json_fd = json_fd;
+    if (strcmp(o.suppressions, ndislock__v.opt.suppressions)) {
+        ndislock__v_supp_set(supp);
+        supp = NULL;
+    }
     if (on && !once) {
         void *pcs[2];
         once = 1;
@@ -251,18 +181,12 @@ int ndislock_verifier_configure(const char *options)
         pthread_atfork(fork_prepare, fork_parent, fork_child);
     }
     /* each field on its own: the hot path reads them without the mutex */
-    __atomic_store_n(&ndislock__v.opt.verify, o.verify, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.halt_on_error, o.halt_on_error, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.stats, o.stats, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.lock_nested, o.lock_nested, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.acquire_stacks, o.acquire_stacks, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.hold_us, o.hold_us, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.hold_sample, o.hold_sample, __ATOMIC_RELAXED);
-    __atomic_store_n(&ndislock__v.opt.deadlock_ms, o.deadlock_ms, __ATOMIC_RELAXED);
-    memcpy(ndislock__v.opt.log, o.log, sizeof o.log);
-    memcpy(ndislock__v.opt.json, o.json, sizeof o.json);
-    memcpy(ndislock__v.opt.stats_json, o.stats_json, sizeof o.stats_json);
-    memcpy(ndislock__v.opt.dot, o.dot, sizeof o.dot);
+#define V_OPT_STORE_BOOL(name) __atomic_store_n(&ndislock__v.opt.name, o.name, __ATOMIC_RELAXED);
+#define V_OPT_STORE_UINT(name) __atomic_store_n(&ndislock__v.opt.name, o.name, __ATOMIC_RELAXED);
+#define V_OPT_STORE_OUT(name)  memcpy(ndislock__v.opt.name, o.name, sizeof o.name);
+#define V_OPT_STORE_IN(name)   memcpy(ndislock__v.opt.name, o.name, sizeof o.name);
+#define V_OPT_STORE(name, kind, dflt, lo, hi, shown, help) V_OPT_STORE_##kind(name)
+    V_OPTIONS(V_OPT_STORE)
     budget();
     /* holds recorded before a switch off may be released unchecked: a new epoch forgets them */
     if (on != ndislock_pr_load(&ndislock__checked, NDISLOCK_RELAXED))
@@ -273,9 +197,17 @@ int ndislock_verifier_configure(const char *options)
 out:
     ndislock__v_unlock(t);
     ndislock__v_leave(&s);
+    ndislock__v_supp_free(supp);            /* loaded, then another option failed */
     if (rc == 0 && on)
         ndislock__v_calibrate(v_self());    /* the mode changed: so did a checked pair's cost */
     return rc;
+}
+
+int ndislock_verifier_configure(const char *options)
+{
+    int help;
+
+    return configure(options, &help, 0);
 }
 
 int ndislock_verifier_enabled(void)
@@ -294,19 +226,24 @@ unsigned long ndislock_verifier_warning_count(void)
     return __atomic_load_n(&ndislock__v.warnings, __ATOMIC_RELAXED);
 }
 
+unsigned long ndislock_verifier_suppressed_count(void)
+{
+    return __atomic_load_n(&ndislock__v_nsuppressed, __ATOMIC_RELAXED);
+}
+
 __attribute__((constructor)) static void from_environment(void)
 {
     const char *env = getenv("NDISLOCK_OPTIONS");
+    int help;
 
     if (env == NULL || *env == '\0')
         return;
-    from_env = 1;
-    int rc = ndislock_verifier_configure(env);
-    from_env = 0;
-    if (rc < 0) {
-        say("ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"", env);
+    if (configure(env, &help, 1) < 0) {
+        ndislock__v_say("ndislock: error: bad NDISLOCK_OPTIONS=\"%s\"", env);
         _exit(2);
     }
+    if (help)
+        _exit(0);                           /* help=1, as the sanitizers': the program does not run */
 }
 
 /* ---- exit ---- */
@@ -317,7 +254,7 @@ static void write_file(const char *key, const char *path, const v_buf *b)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
     if (fd < 0) {
-        say("ndislock: error: %s: cannot write '%s' (%s)", key, path, strerror(errno));
+        ndislock__v_say("ndislock: error: %s: cannot write '%s' (%s)", key, path, strerror(errno));
         return;
     }
     if (b->p)
@@ -362,8 +299,9 @@ static int lock_for_exit(struct v_thread *t)
     return 1;
 }
 
-/* Process exit (or unload): held locks, armed objects, statistics, then exit 66 if anything was reported. */
-static void at_exit(void)
+/* Process exit (or unload): held locks, armed objects, statistics, the summary, then exit
+ * with exitcode (66) if an error was reported and halt_on_error=0. */
+V_CODE static void at_exit(void)
 {
     struct v_thread *t = ndislock__vt;
     struct v_slow s;
@@ -398,20 +336,25 @@ static void at_exit(void)
         write_file("dot", ndislock__v.opt.dot, &b);
         ndislock__v_bfree(&b);
     }
+    unsigned long n = ndislock_verifier_report_count();
+    unsigned code = ndislock__v.opt.exitcode;
+    int fail = verify && !ndislock__v.opt.halt_on_error && n > 0 && code != 0;
+    ndislock__v_summary(&b);
+    if (fail)
+        ndislock__v_bprintf(&b, "ndislock: exiting with status %u (halt_on_error=0; exitcode= "
+                            "sets it)\n", code);
+    if (b.p)
+        ndislock__v_write(ndislock__v.log_fd, b.p, b.len);
+    ndislock__v_bfree(&b);
     if (locked)
         ndislock__v_unlock(t);
-    unsigned long n = ndislock_verifier_report_count();
-    int fail = verify && !ndislock__v.opt.halt_on_error && n > 0;
     ndislock__v_leave(&s);
     if (fail) {
-        char m[100];
-        int k = snprintf(m, sizeof m, "ndislock: %lu error(s) reported; exiting with status 66\n", n);
-        ndislock__v_write(ndislock__v.log_fd, m, (size_t)k);
         flush_stdio();
         /* the exit system call itself: a sanitizer's _exit would flush stdio again, and
          * block on a stream another thread holds */
-        syscall(SYS_exit_group, 66);
-        _exit(66);
+        syscall(SYS_exit_group, (int)code);
+        _exit((int)code);
     }
 }
 
@@ -442,6 +385,13 @@ static void fork_child(void)
 
     /* this thread is the only one left: nothing can be mid-change but its own sections */
     pthread_mutex_init(&ndislock__v.mu, NULL);
+    if (ndislock__v.opt.log_path[0]) {     /* log_path: the child's reports go to its own file */
+        int fd = open_out("log_path", ndislock__v.opt.log_path, -1);
+        if (fd >= 0) {
+            dup2(fd, ndislock__v.log_fd);   /* same descriptor number: nothing else changes */
+            close(fd);
+        }
+    }
     ndislock__v_armed_fork_child();
     ndislock__v_registry_fork_child(t);
     if (t != NULL && t->mu_depth > 0)

@@ -1,7 +1,8 @@
 /*
  * Stacks for reports: capture (PCs only) and symbolization at report time,
  * with libdw when built with it (function, file:line, the inline chain),
- * dladdr otherwise.  Called under ndislock__v.mu.
+ * dladdr otherwise, into struct v_sym entries that reports print and
+ * suppressions match.  Called under ndislock__v.mu.
  *
  * The verifier's own frames never show: a stack starts at the frame that
  * returns to the driver's call site when the caller knows it (the return
@@ -10,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "report.h"
 
 #include <dlfcn.h>
 #include <execinfo.h>
@@ -58,11 +60,22 @@ static const char *base(const char *path)
     return s ? s + 1 : path ? path : "?";
 }
 
-struct sym {
-    char fn[128];
-    char where[160];        /* "file:line" or "(module+0x..)" */
-    int inlined;
-};
+/* Fills one entry: file:line when the file is known, else (module+offset). */
+static void set(struct v_sym *e, uintptr_t pc, const char *fn, const char *file, int line,
+                const char *module, uintptr_t off)
+{
+    e->pc = (void *)pc;
+    snprintf(e->fn, sizeof e->fn, "%s", fn ? fn : "?");
+    snprintf(e->file, sizeof e->file, "%s", file ? base(file) : "");
+    e->line = line;
+    if (file)
+        snprintf(e->where, sizeof e->where, "%s:%d", e->file, line);
+    else if (module)
+        snprintf(e->where, sizeof e->where, "(%s+0x%lx)", base(module), (unsigned long)off);
+    else
+        snprintf(e->where, sizeof e->where, "(?)");
+}
+
 
 #ifdef NDISLOCK_HAVE_LIBDW
 static Dwfl *dwfl;
@@ -105,7 +118,7 @@ static const char *die_name(Dwarf_Die *d)
     return NULL;
 }
 
-static int sym_libdw(Dwfl *d, uintptr_t pc, struct sym *out, int max)
+static int sym_libdw(Dwfl *d, uintptr_t pc, struct v_sym *out, int max)
 {
     Dwarf_Addr a = pc - 1, bias = 0;            /* inside the call instruction */
     Dwfl_Module *m = d ? dwfl_addrmodule(d, a) : NULL;
@@ -131,17 +144,22 @@ static int sym_libdw(Dwfl *d, uintptr_t pc, struct sym *out, int max)
         file = dwarf_linesrc(ln, NULL, NULL);
         (void)dwarf_lineno(ln, &line);
     }
-    int ns = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
+    int ns = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0, in_fn = 0;
+    for (int i = 0; i < ns; i++)        /* (an inlined instance's scopes skip its caller's) */
+        in_fn |= dwarf_tag(&scopes[i]) == DW_TAG_subprogram ||
+                 dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine;
+    if (!in_fn)
+        file = NULL;        /* no function of this CU has pc (_start: its aranges claim crt
+                             * code): the line would be a neighbour's */
     Dwarf_Files *files = NULL;
     size_t nfiles = 0;
     if (cu)
         (void)dwarf_getsrcfiles(cu, &files, &nfiles);
-    for (int i = 0; i < ns && n < max - 1; i++) {
+    for (int i = 0; i < ns && in_fn && n < max - 1; i++) {
         if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
             continue;
         const char *name = die_name(&scopes[i]);
-        snprintf(out[n].fn, sizeof out[n].fn, "%s", name ? name : "?");
-        snprintf(out[n].where, sizeof out[n].where, "%s:%d", base(file), line);
+        set(&out[n], pc, name, file, line, NULL, 0);
         out[n++].inlined = 1;
         Dwarf_Attribute at;
         Dwarf_Word w = 0;
@@ -153,19 +171,17 @@ static int sym_libdw(Dwfl *d, uintptr_t pc, struct sym *out, int max)
             line = (int)w;
     }
     free(scopes);
-    snprintf(out[n].fn, sizeof out[n].fn, "%s", fn ? fn : "?");
-    if (file)
-        snprintf(out[n].where, sizeof out[n].where, "%s:%d", base(file), line);
-    else
-        snprintf(out[n].where, sizeof out[n].where, "(%s)",
-                 base(dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL)));
+    Dwarf_Addr start = 0;
+    const char *mod = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+    set(&out[n], pc, fn, file, line, mod, pc - start);
     out[n++].inlined = 0;
     return n;
 }
 #endif
 
-/* One frame -> one or more "func at file:line" entries; never reads an unset Dl_info. */
-static int symbolize(void *d, void *pc, struct sym *out, int max)
+/* One frame -> one or more entries (the inline chain, innermost first); never reads an
+ * unset Dl_info. */
+static int symbolize(void *d, void *pc, struct v_sym *out, int max)
 {
     (void)d;
     (void)max;
@@ -177,55 +193,74 @@ static int symbolize(void *d, void *pc, struct sym *out, int max)
     Dl_info di;
     memset(&di, 0, sizeof di);
     int ok = dladdr(pc, &di) != 0;
-    snprintf(out->fn, sizeof out->fn, "%s", ok && di.dli_sname ? di.dli_sname : "?");
-    if (ok && di.dli_fname)
-        snprintf(out->where, sizeof out->where, "(%s+0x%lx)", base(di.dli_fname),
-                 (unsigned long)((uintptr_t)pc - (uintptr_t)di.dli_fbase));
-    else
-        snprintf(out->where, sizeof out->where, "(?)");
+    set(out, (uintptr_t)pc, ok ? di.dli_sname : NULL, NULL, 0, ok ? di.dli_fname : NULL,
+        ok ? (uintptr_t)pc - (uintptr_t)di.dli_fbase : 0);
     out->inlined = 0;
     return 1;
 }
 
-#define V_SYMS 6
-
 int ndislock__v_symbolize = 1;              /* 0 (tests that only count reports): PCs only */
 
-void ndislock__v_print_stack(v_buf *b, const struct v_stack *st, int json)
+int ndislock__v_symbols(const struct v_stack *st, struct v_sym *out, int max)
 {
-    struct sym s[V_SYMS];
-    int k = 0;
     void *d = NULL;
+    int n = 0;
 
 #ifdef NDISLOCK_HAVE_LIBDW
     if (ndislock__v_symbolize)
         d = get_dwfl();
 #endif
+    for (int i = 0; st && i < st->n && n < max; i++) {
+        if (ndislock__v_symbolize && max - n >= V_SYMS) {
+            n += symbolize(d, st->pc[i], out + n, V_SYMS);
+        } else {
+            set(&out[n], (uintptr_t)st->pc[i], NULL, NULL, 0, NULL, 0);
+            snprintf(out[n].where, sizeof out[n].where, "(unsymbolized)");
+            out[n++].inlined = 0;
+        }
+    }
+    return n;
+}
+
+void ndislock__v_print_symbols(v_buf *b, const struct v_sym *s, int n, int json)
+{
     if (json)
         ndislock__v_bputs(b, "[");
-    for (int i = 0; st && i < st->n; i++) {
-        int n = 1;
-        if (ndislock__v_symbolize) {
-            n = symbolize(d, st->pc[i], s, V_SYMS);
+    for (int k = 0; k < n; k++) {
+        if (json) {
+            v_buf e = { 0 };
+            ndislock__v_bprintf(&e, "%s %s", s[k].fn, s[k].where);
+            if (k)
+                ndislock__v_bputs(b, ",");
+            ndislock__v_bjson(b, e.p ? e.p : "?");
+            ndislock__v_bfree(&e);
         } else {
-            snprintf(s[0].fn, sizeof s[0].fn, "?");
-            snprintf(s[0].where, sizeof s[0].where, "(unsymbolized)");
-            s[0].inlined = 0;
-        }
-        for (int j = 0; j < n; j++, k++) {
-            if (json) {
-                v_buf e = { 0 };
-                ndislock__v_bprintf(&e, "%s %s", s[j].fn, s[j].where);
-                if (k)
-                    ndislock__v_bputs(b, ",");
-                ndislock__v_bjson(b, e.p ? e.p : "?");
-                ndislock__v_bfree(&e);
-            } else {
-                ndislock__v_bprintf(b, "      #%d %p in %s %s%s\n", k, st->pc[i], s[j].fn,
-                                    s[j].where, s[j].inlined ? " (inlined)" : "");
-            }
+            ndislock__v_bprintf(b, "      #%d %p in %s %s%s\n", k, s[k].pc, s[k].fn, s[k].where,
+                                s[k].inlined ? " (inlined)" : "");
         }
     }
     if (json)
         ndislock__v_bputs(b, "]");
+}
+
+void ndislock__v_print_stack(v_buf *b, const struct v_stack *st, int json)
+{
+    struct v_sym *s = malloc(V_FRAMES * V_SYMS * sizeof *s);    /* ~27 KB: not on a thread's stack */
+    int n = s ? ndislock__v_symbols(st, s, V_FRAMES * V_SYMS) : 0;
+
+    ndislock__v_print_symbols(b, s, n, json);
+    free(s);
+}
+
+const struct v_sym *ndislock__v_site(const struct v_sym *s, int n)
+{
+    /* an inlined innermost entry is the library's inline call (NdisAcquireSpinLock in spin.h):
+     * the next entry is the line that called it */
+    return n == 0 ? NULL : n > 1 && s[0].inlined ? &s[1] : &s[0];
+}
+
+void ndislock__v_print_site(v_buf *b, const struct v_sym *site)
+{
+    if (site != NULL)
+        ndislock__v_bprintf(b, "%s in %s", site->where, site->fn);
 }

@@ -315,7 +315,7 @@ void *ndislock__v_last_release(struct v_thread *self, uintptr_t key)
 }
 
 /* Held locks and open callback frames of an exiting thread (or the exiting process). */
-void ndislock__v_thread_exit_check(struct v_thread *t, const char *why)
+V_CODE void ndislock__v_thread_exit_check(struct v_thread *t, const char *why)
 {
     unsigned n = v_real_holds(t, 0);
 
@@ -331,7 +331,7 @@ void ndislock__v_thread_exit_check(struct v_thread *t, const char *why)
                         top ? top->pc : NULL, "lock acquired at", "%s holding %u lock(s)", why, n);
 }
 
-static void thread_exit(void *arg)
+V_CODE static void thread_exit(void *arg)
 {
     struct v_thread *t = arg;
     struct v_slow s;

@@ -76,7 +76,12 @@ int main(void)
     ndislock_lockgraph_dot(f);
     fclose(f);
     CHECK(strstr(buf, "digraph") != NULL && strstr(buf, "\"&a\\ninternal_test.c:") != NULL);
-    CHECK(strstr(buf, "[label=\"100\"]") != NULL);
+    /* one label per edge: how often, where first recorded (the line above), by which thread */
+    CHECK(strstr(buf, "[label=\"100\\n") != NULL && strstr(buf, "\\nthread ") != NULL);
+#ifdef NDISLOCK_TEST_LIBDW
+    CHECK(strstr(buf, "[label=\"100\\ninternal_test.c:") != NULL);
+    CHECK(strstr(buf, " in main\\nthread ") != NULL);
+#endif
     free(buf);
 
     /* the reverse order, once, in one thread: reported although it never ran concurrently */

@@ -186,7 +186,7 @@ static void check_case(const struct expect *c)
     CHECK(strstr(err, "ndislock: error") == NULL && strstr(err, "ndislock: warning") == NULL);
     CHECK(json[0] == '\0');
 
-    /* default halt_on_error=1: errors abort like ASan */
+    /* default halt_on_error=1: errors abort() (SIGABRT) */
     if (!c->warning) {
         snprintf(opts, sizeof opts, "verify=1:hold_us=0%s", c->opts);
         st = run(c->rule, 0, opts);
