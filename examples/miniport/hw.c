@@ -9,6 +9,7 @@ struct _HW_DEVICE {
     uint32_t rx_head, rx_tail;          /* free-running indices; atomic */
     uint32_t tx_posted, tx_done;        /* atomic */
     uint32_t rx_seq;                    /* device thread only */
+    uint32_t rx_tail_seen;              /* device thread only: rx_tail at the last step */
     HW_RX_ENTRY ring[HW_RX_RING_SIZE];
 };
 
@@ -58,10 +59,14 @@ uint32_t hw_step(HW_DEVICE *hw, uint32_t rx_burst)
         e->Sequence = hw->rx_seq++;
         e->Length = 64 + (e->Sequence % 1400);
     }
-    if (head != hw->rx_head) {
-        __atomic_store_n(&hw->rx_head, head, __ATOMIC_RELEASE);
+    /* RX: new frames, or frames left in the ring after the driver moved the
+     * tail (its tail write re-arms the interrupt, so a DPC that stopped at its
+     * budget is called back for the rest, and a queued one is not stormed) */
+    if (head != hw->rx_head || (head != tail && tail != hw->rx_tail_seen))
         causes |= HW_INT_RX;
-    }
+    if (head != hw->rx_head)
+        __atomic_store_n(&hw->rx_head, head, __ATOMIC_RELEASE);
+    hw->rx_tail_seen = tail;
     if (posted != __atomic_load_n(&hw->tx_done, __ATOMIC_RELAXED)) {
         __atomic_store_n(&hw->tx_done, posted, __ATOMIC_RELEASE);
         causes |= HW_INT_TX;

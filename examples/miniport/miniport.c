@@ -148,18 +148,20 @@ static BOOLEAN SyncTakePending(NDIS_HANDLE SynchronizeContext)
  * Drains the receive ring as NDIS drivers do: in batches of at most
  * RX_BATCH frames per RecvLock hold (a burst may fill the whole ring, and a
  * hold over all of it runs for tens of microseconds), RecvLock and the
- * filter lock dropped between batches.  The run itself is bounded by what
- * was in the ring when it started (HW_RX_RING_SIZE at most): frames that
- * arrive meanwhile raise their own interrupt.  (A smaller budget per run
- * needs the DPC queued again for the rest, and only the running DPC itself
- * may be: another processor's, queued while the interrupt is deregistered,
- * would run after the halt.)
+ * filter lock dropped between batches, and at most RX_BUDGET frames per
+ * DPC run (the kind of bound ReceiveThrottleParameters' MaxNblsToIndicate
+ * gives), so one run stays well under the 100 us a DPC may take: what is
+ * left stays in the ring, and the device raises RX again once the tail
+ * write shows the driver took some (hw.c), so the DPC comes back for it.  (Queueing a DPC again from
+ * here would have to be the running one itself: another processor's,
+ * queued while the interrupt is deregistered, would run after the halt.)
  */
 #define RX_BATCH 32
+#define RX_BUDGET 64
 
 static VOID ProcessReceives(PADAPTER Adapter)
 {
-    ULONG Head, Budget = HW_RX_RING_SIZE;
+    ULONG Head, Budget = RX_BUDGET;
     LOCK_STATE_EX FilterState;
 
     if (SampleBug == BUG_VARIANT_MISMATCH && BugNow(BUG_VARIANT_MISMATCH)) {
