@@ -14,29 +14,13 @@
  *   usage: report_test path/to/violations
  */
 #define _GNU_SOURCE
-#include "check.h"
+#include "violations_run.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-static char **cmd;
-static char *san_env[3];
-static int ncmd;
 static char dir[] = "/tmp/ndislock_report_XXXXXX";
-static char out[1 << 16], err[1 << 16], json[1 << 16], file[1 << 16];
+static char json[1 << 16], file[1 << 16];
 static pid_t child;
-
-static void slurp(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
-    buf[k] = '\0';
-    if (f)
-        fclose(f);
-}
 
 static void put(const char *path, const char *text)
 {
@@ -61,39 +45,11 @@ static const char *at(const char *name)
 /* Runs violations SCENARIO with NDISLOCK_OPTIONS=opts; the wait status. */
 static int run(const char *scenario, const char *opts)
 {
-    char env[1200];
     char o[300], e[300];
+
     snprintf(o, sizeof o, "%s", at("out"));
     snprintf(e, sizeof e, "%s", at("err"));
-    snprintf(env, sizeof env, "NDISLOCK_OPTIONS=%s", opts);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        char *argv[16];
-        int n = 0;
-        for (int i = 0; i < ncmd && n < 14; i++)
-            argv[n++] = cmd[i];
-        argv[n++] = (char *)scenario;
-        argv[n] = NULL;
-        clearenv();
-        putenv(env);
-        for (int i = 0; i < 3 && san_env[i]; i++)
-            putenv(san_env[i]);
-        execvp(cmd[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    child = pid;
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
-    if (strstr(err, "Sanitizer") || strstr(err, "runtime error:"))
-        fprintf(stderr, "sanitizer report in the child (%s):\n%s\n", scenario, err);
-    CHECK(strstr(err, "Sanitizer") == NULL && strstr(err, "runtime error:") == NULL);
-    return st;
+    return violations_run(&scenario, 1, opts, o, e, &child);
 }
 
 static int exited(int st, int code)
@@ -111,17 +67,6 @@ static int count(const char *hay, const char *needle)
     return n;
 }
 
-#ifdef NDISLOCK_TEST_LIBDW
-static int marker(const char *kind)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%s ", kind);
-    for (const char *p = out; (p = strstr(p, key)) != NULL; p++)
-        if (p == out || p[-1] == '\n')
-            return atoi(p + strlen(key));
-    return -1;
-}
-#endif
 
 static void report_shape(void)
 {
@@ -324,21 +269,7 @@ static void dot(void)
 
 int main(int argc, char **argv)
 {
-    CHECK(argc >= 2);
-    cmd = argv + 1;
-    ncmd = argc - 1;
-    if (getenv("NDISLOCK_VIOLATIONS"))
-        cmd[ncmd - 1] = getenv("NDISLOCK_VIOLATIONS");
-    const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS" };
-    for (int i = 0, k = 0; i < 3; i++) {
-        const char *v = getenv(names[i]);
-        if (v) {
-            size_t n = strlen(names[i]) + strlen(v) + 2;
-            san_env[k] = malloc(n);
-            snprintf(san_env[k++], n, "%s=%s", names[i], v);
-        }
-    }
-    CHECK(mkdtemp(dir) != NULL);
+    violations_init(argc, argv, dir);
 
     report_shape();
     options();

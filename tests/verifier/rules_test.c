@@ -9,78 +9,28 @@
  *   usage: rules_test path/to/violations
  */
 #define _GNU_SOURCE
-#include "check.h"
+#include "violations_run.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-static char **cmd;   /* how to run the violations program */
-static char *san_env[3];    /* the sanitizers' options, passed on to the child */
-static int ncmd;
 static char dir[] = "/tmp/ndislock_rules_XXXXXX";
-static char out[1 << 16], err[1 << 16], json[1 << 16];
+static char json[1 << 16];
 
-static void slurp(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
-    buf[k] = '\0';
-    if (f)
-        fclose(f);
-}
-
-/* Runs cmd rule [twin] with NDISLOCK_OPTIONS=opts; returns the wait status. */
+/* Runs violations rule [twin] with NDISLOCK_OPTIONS=opts plus a json file, read into json;
+ * returns the wait status. */
 static int run(const char *rule, int twin, const char *opts)
 {
     char o[256], e[256], j[256], env[600];
+    const char *args[] = { rule, "twin" };
+
     snprintf(o, sizeof o, "%s/out", dir);
     snprintf(e, sizeof e, "%s/err", dir);
     snprintf(j, sizeof j, "%s/json", dir);
     unlink(j);
-    snprintf(env, sizeof env, "NDISLOCK_OPTIONS=%s:json=%s", opts, j);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0600), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        /* cmd = [emulator args...] violations-program (cross builds run it under qemu) */
-        char *argv[16];
-        int n = 0;
-        for (int i = 0; i < ncmd && n < 13; i++)
-            argv[n++] = cmd[i];
-        argv[n++] = (char *)rule;
-        argv[n++] = twin ? (char *)"twin" : NULL;
-        argv[n] = NULL;
-        clearenv();
-        putenv(env);
-        for (int i = 0; i < 3 && san_env[i]; i++)
-            putenv(san_env[i]);
-        execvp(cmd[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    slurp(o, out, sizeof out);
-    slurp(e, err, sizeof err);
+    snprintf(env, sizeof env, "%s:json=%s", opts, j);
+    int st = violations_run(args, twin ? 2 : 1, env, o, e, NULL);
     slurp(j, json, sizeof json);
-    /* a sanitized child must be clean of its sanitizer's reports too */
-    if (strstr(err, "Sanitizer") || strstr(err, "runtime error:"))
-        fprintf(stderr, "sanitizer report in the child (%s%s):\n%s\n", rule, twin ? " twin" : "", err);
-    CHECK(strstr(err, "Sanitizer") == NULL && strstr(err, "runtime error:") == NULL);
     return st;
-}
-
-static int marker(const char *kind)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%s ", kind);
-    for (const char *p = out; (p = strstr(p, key)) != NULL; p++)
-        if (p == out || p[-1] == '\n')
-            return atoi(p + strlen(key));
-    return -1;
 }
 
 struct expect {
@@ -197,22 +147,7 @@ static void check_case(const struct expect *c)
 
 int main(int argc, char **argv)
 {
-    CHECK(argc >= 2);
-    cmd = argv + 1;
-    ncmd = argc - 1;
-    /* the .asan/.tsan variants run the violations program built with their sanitizer */
-    if (getenv("NDISLOCK_VIOLATIONS"))
-        cmd[ncmd - 1] = getenv("NDISLOCK_VIOLATIONS");
-    const char *names[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS" };
-    for (int i = 0, k = 0; i < 3; i++) {
-        const char *v = getenv(names[i]);
-        if (v) {
-            size_t n = strlen(names[i]) + strlen(v) + 2;
-            san_env[k] = malloc(n);
-            snprintf(san_env[k++], n, "%s=%s", names[i], v);
-        }
-    }
-    CHECK(mkdtemp(dir) != NULL);
+    violations_init(argc, argv, dir);
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_case(&cases[i]);
